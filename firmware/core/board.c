@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk/board.h"
+#include "kiosk/err.h"
+
+#ifndef KIOSK_DEFAULT_BOARD_DIR
+#define KIOSK_DEFAULT_BOARD_DIR "/usr/share/kiosk/board"
+#endif
+#ifndef KIOSK_BUILD_DIR
+#define KIOSK_BUILD_DIR "/usr/share/kiosk"
+#endif
+
+#define BOARD_FILE_MAX (16 * 1024)
+#define BOARD_LINE_MAX 512
+
+void kiosk_board_init(struct kiosk_board *b)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->reader_backend, sizeof(b->reader_backend), "pcsc");
+	b->apdu_timeout_ms = 5000;
+	b->card_wait_ms = 60000;
+	b->presence_proof = true;
+	b->allow_sfi = true;
+	b->allow_extended = true;
+}
+
+static int set_why(char *why, size_t cap, unsigned line, const char *what)
+{
+	if (why != NULL && cap > 0) {
+		snprintf(why, cap, "board.conf line %u: %s", line, what);
+	}
+	return KIOSK_ERR_CONFIG;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	if (strcmp(v, "true") == 0 || strcmp(v, "on") == 0 || strcmp(v, "1") == 0) {
+		*out = true;
+		return 0;
+	}
+	if (strcmp(v, "false") == 0 || strcmp(v, "off") == 0 || strcmp(v, "0") == 0) {
+		*out = false;
+		return 0;
+	}
+	return -1;
+}
+
+static int parse_ms(const char *v, unsigned *out)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	/* 1 ms .. 10 min: a zero or absurd watchdog is a configuration error. */
+	if (errno != 0 || *v == '\0' || *end != '\0' || n == 0 || n > 600000) {
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int copy_str(char *dst, size_t cap, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= cap) {
+		return -1;
+	}
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+/* Expand the @build@ / @board@ prefixes of a path setting. */
+static int expand_path(const struct kiosk_board *b, char *dst, size_t cap, const char *v)
+{
+	int n;
+
+	if (strncmp(v, "@build@", 7) == 0) {
+		n = snprintf(dst, cap, "%s%s", KIOSK_BUILD_DIR, v + 7);
+	} else if (strncmp(v, "@board@", 7) == 0) {
+		n = snprintf(dst, cap, "%s%s", b->dir, v + 7);
+	} else {
+		n = snprintf(dst, cap, "%s", v);
+	}
+	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t') {
+		s++;
+	}
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) {
+		*--e = '\0';
+	}
+	return s;
+}
+
+static int apply(struct kiosk_board *b, const char *k, const char *v)
+{
+	if (strcmp(k, "name") == 0) {
+		return copy_str(b->name, sizeof(b->name), v);
+	}
+	if (strcmp(k, "production") == 0) {
+		return parse_bool(v, &b->production);
+	}
+	if (strcmp(k, "reader.backend") == 0) {
+		if (strcmp(v, "pcsc") != 0 && strcmp(v, "sim") != 0) {
+			return -1;
+		}
+		return copy_str(b->reader_backend, sizeof(b->reader_backend), v);
+	}
+	if (strcmp(k, "reader.pattern") == 0) {
+		return copy_str(b->reader_pattern, sizeof(b->reader_pattern), v);
+	}
+	if (strcmp(k, "reader.apdu_timeout_ms") == 0) {
+		return parse_ms(v, &b->apdu_timeout_ms);
+	}
+	if (strcmp(k, "card.wait_ms") == 0) {
+		return parse_ms(v, &b->card_wait_ms);
+	}
+	if (strcmp(k, "card.presence_proof") == 0) {
+		return parse_bool(v, &b->presence_proof);
+	}
+	if (strcmp(k, "card.sfi") == 0) {
+		return parse_bool(v, &b->allow_sfi);
+	}
+	if (strcmp(k, "card.extended_length") == 0) {
+		return parse_bool(v, &b->allow_extended);
+	}
+	if (strcmp(k, "card.anchors_dir") == 0) {
+		return expand_path(b, b->anchors_dir, sizeof(b->anchors_dir), v);
+	}
+	return -2;
+}
+
+int kiosk_board_parse(struct kiosk_board *b, const char *text, size_t len, char *why,
+		      size_t why_cap)
+{
+	char line[BOARD_LINE_MAX];
+	size_t pos = 0;
+	unsigned lineno = 0;
+
+	if (len > BOARD_FILE_MAX) {
+		return set_why(why, why_cap, 0, "file too large");
+	}
+	while (pos < len) {
+		size_t end = pos;
+		char *eq;
+		char *k;
+		char *v;
+		int rc;
+
+		while (end < len && text[end] != '\n') {
+			end++;
+		}
+		lineno++;
+		if (end - pos >= sizeof(line)) {
+			return set_why(why, why_cap, lineno, "line too long");
+		}
+		if (memchr(text + pos, '\0', end - pos) != NULL) {
+			return set_why(why, why_cap, lineno, "NUL byte");
+		}
+		memcpy(line, text + pos, end - pos);
+		line[end - pos] = '\0';
+		pos = end + 1;
+		k = trim(line);
+		if (*k == '\0' || *k == '#') {
+			continue;
+		}
+		eq = strchr(k, '=');
+		if (eq == NULL) {
+			return set_why(why, why_cap, lineno, "expected key = value");
+		}
+		*eq = '\0';
+		v = trim(eq + 1);
+		k = trim(k);
+		rc = apply(b, k, v);
+		if (rc == -2) {
+			return set_why(why, why_cap, lineno, "unknown key");
+		}
+		if (rc != 0) {
+			return set_why(why, why_cap, lineno, "invalid value");
+		}
+	}
+	return KIOSK_OK;
+}
+
+static int read_file(const char *path, char *buf, size_t cap, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (f == NULL) {
+		return KIOSK_ERR_CONFIG;
+	}
+	n = fread(buf, 1, cap, f);
+	if (ferror(f) || n == cap) {
+		fclose(f);
+		return KIOSK_ERR_CONFIG;
+	}
+	fclose(f);
+	*len = n;
+	return KIOSK_OK;
+}
+
+int kiosk_board_load(struct kiosk_board *b, const char *name, char *why, size_t why_cap)
+{
+	char *text = NULL;
+	char path[PATH_MAX];
+	const char *root = getenv("KIOSK_BOARD_DIR");
+	size_t len = 0;
+	int n;
+	int rc;
+
+	kiosk_board_init(b);
+	if (name == NULL || *name == '\0') {
+		return set_why(why, why_cap, 0, "no board named");
+	}
+	if (strchr(name, '/') != NULL) {
+		n = snprintf(b->dir, sizeof(b->dir), "%s", name);
+	} else {
+		n = snprintf(b->dir, sizeof(b->dir), "%s/%s", root ? root : KIOSK_DEFAULT_BOARD_DIR,
+			     name);
+	}
+	if (n < 0 || (size_t)n >= sizeof(b->dir)) {
+		return set_why(why, why_cap, 0, "board path too long");
+	}
+	n = snprintf(path, sizeof(path), "%s/board.conf", b->dir);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		return set_why(why, why_cap, 0, "board path too long");
+	}
+	text = malloc(BOARD_FILE_MAX + 1);
+	if (text == NULL) {
+		return KIOSK_ERR_NO_MEMORY;
+	}
+	rc = read_file(path, text, BOARD_FILE_MAX + 1, &len);
+	if (rc != 0) {
+		free(text);
+		if (why != NULL && why_cap > 0) {
+			snprintf(why, why_cap, "cannot read %s", path);
+		}
+		return rc;
+	}
+	rc = kiosk_board_parse(b, text, len, why, why_cap);
+	free(text);
+	if (rc == 0 && b->name[0] == '\0') {
+		snprintf(b->name, sizeof(b->name), "%.*s", (int)sizeof(b->name) - 1, name);
+	}
+	return rc;
+}

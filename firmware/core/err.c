@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+#include <stddef.h>
+
+#include "kiosk/err.h"
+
+struct err_entry {
+	int code;
+	const char *name;
+	const char *text;
+};
+
+/* One table so a code can never have a name without a text. */
+static const struct err_entry err_table[] = {
+	{ KIOSK_OK, "OK", "success" },
+	{ KIOSK_ERR_INVALID_ARG, "INVALID_ARG", "invalid argument" },
+	{ KIOSK_ERR_NO_MEMORY, "NO_MEMORY", "out of memory" },
+	{ KIOSK_ERR_BUFFER_TOO_SMALL, "BUFFER_TOO_SMALL", "buffer too small" },
+	{ KIOSK_ERR_NOT_SUPPORTED, "NOT_SUPPORTED", "operation not supported by this backend" },
+	{ KIOSK_ERR_INTERNAL, "INTERNAL", "internal error" },
+	{ KIOSK_ERR_VAULT, "VAULT", "locked memory for personal data is unavailable" },
+	{ KIOSK_ERR_CONFIG, "CONFIG", "board configuration is invalid" },
+	{ KIOSK_ERR_IO, "IO", "input/output error" },
+	{ KIOSK_ERR_TIMEOUT, "TIMEOUT", "timed out waiting" },
+	{ KIOSK_ERR_ANCHORS_MISSING, "ANCHORS_MISSING", "no card CA trust anchors installed" },
+	{ KIOSK_ERR_TEST_ANCHOR, "TEST_ANCHOR", "test-only trust anchor on a production board" },
+	{ KIOSK_ERR_REFUSED, "REFUSED", "refused on a production board" },
+	{ KIOSK_ERR_NO_READER, "NO_READER", "no card reader found" },
+	{ KIOSK_ERR_READER_GONE, "READER_GONE", "card reader or PC/SC service disappeared" },
+	{ KIOSK_ERR_NO_CARD, "NO_CARD", "no card was placed" },
+	{ KIOSK_ERR_CARD_REMOVED, "CARD_REMOVED", "card was removed" },
+	{ KIOSK_ERR_CARD_TIMEOUT, "CARD_TIMEOUT", "card stopped answering" },
+	{ KIOSK_ERR_CARD_BUSY, "CARD_BUSY", "reader is in use by another program" },
+	{ KIOSK_ERR_CARD_PROTOCOL, "CARD_PROTOCOL", "unexpected answer from the card" },
+	{ KIOSK_ERR_NOT_MYNUMBER_CARD, "NOT_MYNUMBER_CARD", "not a My Number card" },
+	{ KIOSK_ERR_CARD_DATA, "CARD_DATA", "card data is malformed" },
+	{ KIOSK_ERR_MYNUMBER_CHECK_DIGIT, "MYNUMBER_CHECK_DIGIT", "My Number check digit is wrong" },
+	{ KIOSK_ERR_PIN_FORMAT, "PIN_FORMAT", "PIN must be 4 digits" },
+	{ KIOSK_ERR_PIN_INCORRECT, "PIN_INCORRECT", "PIN is incorrect" },
+	{ KIOSK_ERR_PIN_BLOCKED, "PIN_BLOCKED", "PIN is blocked" },
+	{ KIOSK_ERR_PIN_CANCELLED, "PIN_CANCELLED", "PIN entry cancelled" },
+	{ KIOSK_ERR_PIN_TIMEOUT, "PIN_TIMEOUT", "PIN entry timed out" },
+	{ KIOSK_ERR_PIN_NOT_VERIFIED, "PIN_NOT_VERIFIED", "card refused a read before PIN verification" },
+	{ KIOSK_ERR_CHAIN_UNKNOWN_CA, "CHAIN_UNKNOWN_CA", "card certificate issued by an unknown CA" },
+	{ KIOSK_ERR_CHAIN_CERT, "CHAIN_CERT", "card certificate signature invalid" },
+	{ KIOSK_ERR_CHAIN_RECORD, "CHAIN_RECORD", "integrity record signature invalid" },
+	{ KIOSK_ERR_CHAIN_MYNUMBER_HASH, "CHAIN_MYNUMBER_HASH", "My Number file does not match its digest" },
+	{ KIOSK_ERR_CHAIN_BASIC4_HASH, "CHAIN_BASIC4_HASH", "basic 4 information does not match its digest" },
+	{ KIOSK_ERR_PRESENCE, "PRESENCE", "card presence proof failed" },
+	{ KIOSK_ERR_CRYPTO, "CRYPTO", "cryptographic library failure" },
+	{ KIOSK_ERR_NETWORK, "NETWORK", "network error" },
+	{ KIOSK_ERR_PRINTER, "PRINTER", "printer error" },
+	{ KIOSK_ERR_UPDATE, "UPDATE", "firmware update error" },
+};
+
+static const struct err_entry *err_lookup(int err)
+{
+	for (size_t i = 0; i < sizeof(err_table) / sizeof(err_table[0]); i++) {
+		if (err_table[i].code == err) {
+			return &err_table[i];
+		}
+	}
+	return NULL;
+}
+
+const char *kiosk_strerror(int err)
+{
+	const struct err_entry *e = err_lookup(err);
+
+	return e ? e->text : "unknown error";
+}
+
+const char *kiosk_err_name(int err)
+{
+	const struct err_entry *e = err_lookup(err);
+
+	return e ? e->name : "UNKNOWN";
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <string.h>
+
+#include "kiosk/err.h"
+#include "kiosk/msg.h"
+
+static const struct kiosk_msg catalogue[KIOSK_MSG_COUNT] = {
+	[KIOSK_MSG_NONE] = { "none", { "", "" } },
+	[KIOSK_MSG_NO_CARD] = { "no_card",
+		{ "カードが置かれませんでした。最初からやり直してください。",
+		  "No card was placed. Please start again." } },
+	[KIOSK_MSG_CARD_REMOVED] = { "card_removed",
+		{ "カードが取り外されました。最初からやり直してください。",
+		  "The card was removed. Please start again." } },
+	[KIOSK_MSG_NOT_MYNUMBER_CARD] = { "not_mynumber_card",
+		{ "マイナンバーカードを置いてください。このカードは読み取れません。",
+		  "Please place your My Number card. This card cannot be used." } },
+	[KIOSK_MSG_CARD_UNREADABLE] = { "card_unreadable",
+		{ "カードを読み取れませんでした。カードを置き直してください。",
+		  "The card could not be read. Please place it again." } },
+	[KIOSK_MSG_CARD_TIMEOUT] = { "card_timeout",
+		{ "カードが応答しません。カードを取り出して、置き直してください。",
+		  "The card is not responding. Please take it out and place it again." } },
+	[KIOSK_MSG_CARD_INVALID] = { "card_invalid",
+		{ "カードの情報を確認できませんでした。お住まいの市区町村の窓口にお問い合わせください。",
+		  "The card's data could not be verified. Please ask at your municipal office." } },
+	[KIOSK_MSG_PRESENCE_FAILED] = { "presence_failed",
+		{ "カードを確認できませんでした。カードを置き直して、最初からやり直してください。",
+		  "The card could not be confirmed. Please place it again and start over." } },
+	[KIOSK_MSG_PIN_FORMAT] = { "pin_format",
+		{ "暗証番号は数字4桁で入力してください。",
+		  "Please enter your 4-digit PIN." } },
+	[KIOSK_MSG_PIN_INCORRECT] = { "pin_incorrect",
+		{ "暗証番号が違います。あと{tries}回間違えるとロックされます。",
+		  "Incorrect PIN. The PIN locks after {tries} more wrong tries." } },
+	[KIOSK_MSG_PIN_LAST_TRY] = { "pin_last_try",
+		{ "残り1回です。次に間違えるとカードの暗証番号がロックされます。",
+		  "One try left. If the next PIN is wrong, the card's PIN will be locked." } },
+	[KIOSK_MSG_PIN_BLOCKED] = { "pin_blocked",
+		{ "暗証番号がロックされています。お住まいの市区町村の窓口で再設定してください。",
+		  "The PIN is locked. Please have it reset at your municipal office." } },
+	[KIOSK_MSG_PIN_CANCELLED] = { "pin_cancelled",
+		{ "暗証番号の入力を取り消しました。",
+		  "PIN entry was cancelled." } },
+	[KIOSK_MSG_PIN_TIMEOUT] = { "pin_timeout",
+		{ "一定時間操作がなかったため、終了しました。",
+		  "The session ended because there was no input for a while." } },
+	[KIOSK_MSG_OUT_OF_SERVICE] = { "out_of_service",
+		{ "ただいまこの端末はご利用いただけません。店員にお知らせください。",
+		  "This kiosk is out of service. Please tell a member of staff." } },
+};
+
+const struct kiosk_msg *kiosk_msg_get(enum kiosk_msg_id id)
+{
+	if ((unsigned)id >= KIOSK_MSG_COUNT) {
+		return NULL;
+	}
+	return &catalogue[id];
+}
+
+enum kiosk_msg_id kiosk_err_msg(int err)
+{
+	switch (err) {
+	case KIOSK_OK:
+		return KIOSK_MSG_NONE;
+	case KIOSK_ERR_NO_CARD:
+	case KIOSK_ERR_TIMEOUT:
+		return KIOSK_MSG_NO_CARD;
+	case KIOSK_ERR_CARD_REMOVED:
+		return KIOSK_MSG_CARD_REMOVED;
+	case KIOSK_ERR_NOT_MYNUMBER_CARD:
+		return KIOSK_MSG_NOT_MYNUMBER_CARD;
+	case KIOSK_ERR_CARD_PROTOCOL:
+	case KIOSK_ERR_PIN_NOT_VERIFIED:
+		return KIOSK_MSG_CARD_UNREADABLE;
+	case KIOSK_ERR_CARD_TIMEOUT:
+		return KIOSK_MSG_CARD_TIMEOUT;
+	case KIOSK_ERR_CARD_DATA:
+	case KIOSK_ERR_MYNUMBER_CHECK_DIGIT:
+	case KIOSK_ERR_CHAIN_UNKNOWN_CA:
+	case KIOSK_ERR_CHAIN_CERT:
+	case KIOSK_ERR_CHAIN_RECORD:
+	case KIOSK_ERR_CHAIN_MYNUMBER_HASH:
+	case KIOSK_ERR_CHAIN_BASIC4_HASH:
+		return KIOSK_MSG_CARD_INVALID;
+	case KIOSK_ERR_PRESENCE:
+		return KIOSK_MSG_PRESENCE_FAILED;
+	case KIOSK_ERR_PIN_FORMAT:
+		return KIOSK_MSG_PIN_FORMAT;
+	case KIOSK_ERR_PIN_INCORRECT:
+		return KIOSK_MSG_PIN_INCORRECT;
+	case KIOSK_ERR_PIN_BLOCKED:
+		return KIOSK_MSG_PIN_BLOCKED;
+	case KIOSK_ERR_PIN_CANCELLED:
+		return KIOSK_MSG_PIN_CANCELLED;
+	case KIOSK_ERR_PIN_TIMEOUT:
+		return KIOSK_MSG_PIN_TIMEOUT;
+	default:
+		/* Reader gone, busy, vault, configuration, anchors...: nothing the
+		 * resident can fix; staff must look at the unit. */
+		return KIOSK_MSG_OUT_OF_SERVICE;
+	}
+}
+
+int kiosk_msg_format(enum kiosk_msg_id id, enum kiosk_lang lang, int tries, char *buf,
+		     size_t cap)
+{
+	static const char token[] = "{tries}";
+	const struct kiosk_msg *m = kiosk_msg_get(id);
+	const char *src;
+	const char *hit;
+	int n;
+
+	if (m == NULL || buf == NULL || cap == 0 || (lang != KIOSK_LANG_JA && lang != KIOSK_LANG_EN)) {
+		return KIOSK_ERR_INVALID_ARG;
+	}
+	src = m->text[lang];
+	hit = strstr(src, token);
+	if (hit == NULL) {
+		n = snprintf(buf, cap, "%s", src);
+	} else {
+		n = snprintf(buf, cap, "%.*s%d%s", (int)(hit - src), src, tries,
+			     hit + sizeof(token) - 1);
+	}
+	if (n < 0 || (size_t)n >= cap) {
+		buf[0] = '\0';
+		return KIOSK_ERR_BUFFER_TOO_SMALL;
+	}
+	return KIOSK_OK;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A board is data: which backends a kiosk model uses and their settings, read
+ * from board/<name>/board.conf ("key = value", '#' comments). Unknown keys are
+ * errors, so a typo never silently falls back to a default.
+ *
+ * Paths may start with "@build@" (the build tree, for the simulated board's
+ * generated test PKI) or "@board@" (the board's own folder).
+ */
+#ifndef KIOSK_BOARD_H
+#define KIOSK_BOARD_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#define KIOSK_BOARD_NAME_MAX 64
+#define KIOSK_BOARD_VALUE_MAX 256
+
+struct kiosk_board {
+	char name[KIOSK_BOARD_NAME_MAX];
+	char dir[PATH_MAX];                 /* folder the board was loaded from */
+	bool production;                    /* refuses test anchors and QA-only options */
+	char reader_backend[16];            /* "pcsc" | "sim" */
+	char reader_pattern[KIOSK_BOARD_VALUE_MAX]; /* substring of the reader name */
+	unsigned apdu_timeout_ms;           /* watchdog per APDU */
+	unsigned card_wait_ms;              /* how long to wait for a card */
+	bool presence_proof;                /* card presence proof (check E + nonce) */
+	bool allow_sfi;
+	bool allow_extended;
+	char anchors_dir[PATH_MAX];         /* card CA public keys, <32 hex>.pem */
+};
+
+/** Defaults for every setting (a non-production board with no anchors). */
+void kiosk_board_init(struct kiosk_board *b);
+
+/**
+ * Load board @name from the board folder ($KIOSK_BOARD_DIR, else the source
+ * tree's board/), or from a path when @name contains a '/'.
+ * @return 0; KIOSK_ERR_CONFIG with a line-numbered reason in @why (no secrets).
+ */
+int kiosk_board_load(struct kiosk_board *b, const char *name, char *why, size_t why_cap);
+
+/** Parse board.conf text (pure; the loader's core, fuzzable and unit-tested). */
+int kiosk_board_parse(struct kiosk_board *b, const char *text, size_t len, char *why,
+		      size_t why_cap);
+
+#endif /* KIOSK_BOARD_H */

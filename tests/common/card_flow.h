@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kiosk's card phase as tests and benchmarks drive it through a real
+ * reader backend: open, wait, connect, select, certificate, tries, VERIFY,
+ * reads, chain, parse, presence proof; then unpower and wipe, on every path.
+ */
+#ifndef TESTS_CARD_FLOW_H
+#define TESTS_CARD_FLOW_H
+
+#include <stdbool.h>
+
+#include "kiosk/mynacard.h"
+#include "kiosk/vault.h"
+
+/* What a test expects the card to hold (invented personas only). */
+struct persona {
+	char my_number[13];
+	char name[MNC_NAME_MAX + 1];
+	char address[MNC_ADDRESS_MAX + 1];
+	char birth_date[9];
+	char sex;
+	char pin[5];
+	int tries;
+};
+
+struct read_opts {
+	const char *backend;          /* "pcsc" (default) or "sim" */
+	const char *reader_pattern;   /* default "Virtual PCD" */
+	struct cardsim_card *sim_card; /* for the sim backend */
+	const char *pin;              /* NULL: stop after the tries query */
+	bool presence;
+	bool no_extended;             /* board setting card.extended_length = off */
+	struct mnc_cert_cache *cache;
+	const struct persona *expect; /* compare the parsed data with this */
+	unsigned apdu_timeout_ms;
+	unsigned wait_ms;
+};
+
+struct outcome {
+	int rc;
+	int tries_before;
+	int tries_after;
+	unsigned apdus;
+	enum mnc_chain_result chain;
+	enum mnc_presence_result presence;
+	bool sfi;
+	bool extended;
+	bool cert_cached;
+	bool data_matches;
+	bool vault_wiped; /* every byte of the vault zero after the read */
+	long us;          /* wall time of the whole read, microseconds */
+};
+
+/** Load tools/cardsim/personas/<name>.json from $KIOSK_PERSONAS. 0 or -1. */
+int persona_load(const char *name, struct persona *p);
+
+/** Run the card phase once with @vault and @anchors; fills @o. */
+void card_flow_read(const struct read_opts *ro, struct kiosk_vault *vault,
+		    const struct mnc_anchors *anchors, struct outcome *o);
+
+#endif /* TESTS_CARD_FLOW_H */

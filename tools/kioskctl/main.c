@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kioskctl: the QA and field-technician command. Subcommands grow with the
+ * product; for now: "card check".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kioskctl.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: kioskctl card check [--board NAME] [--reader PATTERN] [--anchors DIR]\n"
+		"                           [--pin-stdin] [--reveal] [--wait-ms N]\n"
+		"  Reads and verifies the My Number card in the board's reader and prints one\n"
+		"  JSON object. Exit 0 only when the PIN was accepted and the chain verified.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && strcmp(argv[1], "card") == 0 && strcmp(argv[2], "check") == 0) {
+		return kioskctl_card_check(argc - 2, argv + 2);
+	}
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return KIOSKCTL_EXIT_OK;
+	}
+	usage(stderr);
+	return KIOSKCTL_EXIT_USAGE;
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Every test, on a fresh Debian 12 machine as root: installs what is missing,
+# builds, then runs the whole suite twice (plain, and under ASan + UBSan),
+# a libFuzzer smoke run of each fuzz target, and the card-read benchmark.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+"$root/tools/scripts/deps.sh"
+jobs=$(nproc)
+
+echo "== build (plain)"
+tools/scripts/build.sh build
+echo "== tests (plain)"
+ctest --test-dir build --output-on-failure -j"$jobs" | tee build/ctest.log
+
+echo "== build (ASan + UBSan)"
+tools/scripts/build.sh build-asan -DKIOSK_SANITIZE=ON
+echo "== tests (ASan + UBSan)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ctest --test-dir build-asan --output-on-failure -j"$jobs" | tee build-asan/ctest.log
+
+echo "== fuzz smoke (clang, libFuzzer)"
+CC=clang tools/scripts/build.sh build-fuzz -DKIOSK_FUZZ=ON
+ctest --test-dir build-fuzz --output-on-failure -L fuzz -j"$jobs" | tee build-fuzz/ctest.log
+
+echo "== benchmark: reading a simulated card through the real pcscd"
+build/tools/rig/rig -- build/tests/bench/card_read_bench "${KIOSK_BENCH_READS:-50}"
+
+echo "== summary"
+total=0
+for log in build/ctest.log build-asan/ctest.log build-fuzz/ctest.log; do
+	n=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' "$log")
+	total=$((total + ${n:-0}))
+done
+echo "all suites: $total passed, 0 failed"
