@@ -17,7 +17,7 @@
 
 struct mode {
 	const char *name;
-	const char *fault;  /* simulator fault for the run, or NULL */
+	const char *persona; /* short modes use a card whose ATR offers no extended length */
 	bool presence;
 	bool cache;
 };
@@ -29,32 +29,26 @@ static int cmp_long(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int sim(const char *cmd)
-{
-	char reply[256];
-
-	return simctl_cmd(NULL, cmd, reply, sizeof(reply));
-}
-
 int main(int argc, char **argv)
 {
 	static const struct mode modes[] = {
-		{ "extended", NULL, false, false },
-		{ "extended+presence", NULL, true, false },
-		{ "short", "fault no_extended 1", false, false },
-		{ "short+cert-cache", "fault no_extended 1", false, true },
-		{ "short+presence", "fault no_extended 1", true, false },
-		{ "short+cert-cache+presence", "fault no_extended 1", true, true },
+		{ "extended", "standard", false, false },
+		{ "extended+presence", "standard", true, false },
+		{ "short", "no_ext", false, false },
+		{ "short+cert-cache", "no_ext", false, true },
+		{ "short+presence", "no_ext", true, false },
+		{ "short+cert-cache+presence", "no_ext", true, true },
 	};
 	int n = argc > 1 ? atoi(argv[1]) : 50;
 	struct kiosk_vault vault;
 	struct mnc_anchors *anchors = NULL;
 	struct persona p;
 	char dir[1024];
+	char cmd[1200];
 	long *us;
 	int failures = 0;
 
-	if (n < 1 || n > 100000 || persona_load("standard", &p) != 0) {
+	if (n < 1 || n > 100000 || getenv("KIOSK_PERSONAS") == NULL) {
 		fprintf(stderr, "usage: card_read_bench [N] (under tools/rig, KIOSK_PERSONAS set)\n");
 		return 2;
 	}
@@ -70,17 +64,18 @@ int main(int argc, char **argv)
 	       "p99_ms");
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 		struct mnc_cert_cache *cache = modes[m].cache ? mnc_cert_cache_new(16) : NULL;
-		struct read_opts ro = { .pin = p.pin, .presence = modes[m].presence,
-					.cache = cache, .expect = &p };
+		struct read_opts ro = { .presence = modes[m].presence, .cache = cache, .expect = &p };
 		unsigned apdus_min = ~0u, apdus_max = 0;
 		struct outcome o;
 
-		sim("clear");
-		sim("fault no_extended 0");
-		if (modes[m].fault != NULL && sim(modes[m].fault) != 0) {
-			fprintf(stderr, "card_read_bench: simulator refused %s\n", modes[m].fault);
+		snprintf(cmd, sizeof(cmd), "load %s/%s.json", getenv("KIOSK_PERSONAS"),
+			 modes[m].persona);
+		if (persona_load(modes[m].persona, &p) != 0 || card_swap(cmd, 5000) != 0) {
+			fprintf(stderr, "card_read_bench: cannot insert persona %s\n",
+				modes[m].persona);
 			return 1;
 		}
+		ro.pin = p.pin;
 		/* With the cache, the first read fills it; measure the reads after. */
 		if (cache != NULL) {
 			card_flow_read(&ro, &vault, anchors, &o);

@@ -9,6 +9,7 @@
 #include "card_flow.h"
 #include "hal/reader.h"
 #include "kiosk/err.h"
+#include "simctl.h"
 
 static long now_us(void)
 {
@@ -175,4 +176,28 @@ void card_flow_read(const struct read_opts *ro, struct kiosk_vault *vault,
 	kiosk_vault_wipe(vault);
 	o->vault_wiped = kiosk_vault_is_wiped(vault);
 	o->us = now_us() - t0;
+}
+
+int card_swap(const char *insert_cmd, unsigned wait_ms)
+{
+	struct hal_reader r;
+	struct hal_reader_config cfg = { .name_pattern = "Virtual PCD" };
+	char reply[256];
+	int rc;
+
+	hal_reader_init(&r);
+	rc = hal_reader_open(&r, hal_reader_backend("pcsc"), &cfg);
+	/* The card may already be out (a removal fault fired): that is fine. */
+	(void)simctl_cmd(NULL, "remove", reply, sizeof(reply));
+	if (rc == 0) {
+		rc = hal_reader_wait_card(&r, false, wait_ms);
+	}
+	if (rc == 0 && simctl_cmd(NULL, insert_cmd, reply, sizeof(reply)) != 0) {
+		rc = -1;
+	}
+	if (rc == 0) {
+		rc = hal_reader_wait_card(&r, true, wait_ms);
+	}
+	hal_reader_close(&r);
+	return rc;
 }

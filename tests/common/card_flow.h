@@ -58,4 +58,12 @@ int persona_load(const char *name, struct persona *p);
 void card_flow_read(const struct read_opts *ro, struct kiosk_vault *vault,
 		    const struct mnc_anchors *anchors, struct outcome *o);
 
+/**
+ * Swap the simulated card the way a resident does, through the real pcscd:
+ * take it out, wait until pcscd sees the slot empty, send @insert_cmd to the
+ * simulator ("insert", or "load <persona.json>"), wait until pcscd sees the
+ * card. Returns 0, or a KIOSK_ERR_* / -1 (simulator refused).
+ */
+int card_swap(const char *insert_cmd, unsigned wait_ms);
+
 #endif /* TESTS_CARD_FLOW_H */

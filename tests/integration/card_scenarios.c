@@ -88,19 +88,6 @@ static int sim_count_ins(unsigned ins, bool with_data)
 	return n;
 }
 
-/* Replace the card with @persona and clear the log. */
-static void use_persona(const char *persona, struct persona *p)
-{
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%s/%s.json", getenv("KIOSK_PERSONAS"), persona);
-	sim("load %s", path);
-	sim("clear");
-	if (p != NULL) {
-		assert_int_equal(persona_load(persona, p), 0);
-	}
-}
-
 static void read_card(const struct read_opts *ro, struct outcome *o)
 {
 	card_flow_read(ro, &vault, anchors, o);
@@ -123,22 +110,31 @@ static void read_ok(const struct persona *p, bool presence, struct mnc_cert_cach
 	}
 }
 
-/*
- * After a removal: wait until pcscd has seen the slot empty (it polls every
- * 400 ms), then insert the card again and wait until pcscd sees it. Inserting
- * before pcscd noticed the removal would hide the card swap from it.
- */
+static void swap_card(const char *insert_cmd)
+{
+	int rc = card_swap(insert_cmd, WAIT_MS);
+
+	if (rc != 0) {
+		fail_msg("card swap with '%s' failed: %d", insert_cmd, rc);
+	}
+}
+
 static void reinsert(void)
 {
-	struct hal_reader r;
-	struct hal_reader_config cfg = { .name_pattern = "Virtual PCD" };
+	swap_card("insert");
+}
 
-	hal_reader_init(&r);
-	assert_int_equal(hal_reader_open(&r, hal_reader_backend("pcsc"), &cfg), 0);
-	assert_int_equal(hal_reader_wait_card(&r, false, WAIT_MS), 0);
-	sim("insert");
-	assert_int_equal(hal_reader_wait_card(&r, true, WAIT_MS), 0);
-	hal_reader_close(&r);
+/* A fresh card for @persona (faults off, counters as in the persona); log cleared. */
+static void use_persona(const char *persona, struct persona *p)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "load %s/%s.json", getenv("KIOSK_PERSONAS"), persona);
+	swap_card(cmd);
+	sim("clear");
+	if (p != NULL) {
+		assert_int_equal(persona_load(persona, p), 0);
+	}
 }
 
 /* --- scenarios --- */
@@ -183,8 +179,8 @@ static void apdu_budget_short(void **state)
 	struct outcome o;
 
 	(void)state;
-	use_persona("standard", &p);
-	sim("fault no_extended 1");
+	/* A card whose ATR does not offer extended length. */
+	use_persona("no_ext", &p);
 	read_ok(&p, false, cache, &o);
 	assert_false(o.extended);
 	assert_true(o.sfi);
@@ -207,11 +203,11 @@ static void wrong_pin_costs_one_try(void **state)
 	struct persona p;
 	struct outcome o;
 	struct read_opts ro = { .pin = NULL };
-	char wrong[5];
+	char wrong[12];
 
 	(void)state;
 	use_persona("standard", &p);
-	snprintf(wrong, sizeof(wrong), "%04d", (atoi(p.pin) + 1) % 10000);
+	snprintf(wrong, sizeof(wrong), "%04u", (unsigned)(atoi(p.pin) + 1) % 10000u);
 	ro.pin = wrong;
 	read_card(&ro, &o);
 	assert_int_equal(o.rc, KIOSK_ERR_PIN_INCORRECT);
@@ -292,9 +288,8 @@ static void removed_at_every_step(void **state)
 	unsigned total;
 
 	(void)state;
-	use_persona("standard", &p);
 	/* Short APDUs and the presence proof: the longest sequence there is. */
-	sim("fault no_extended 1");
+	use_persona("no_ext", &p);
 	read_ok(&p, true, NULL, &o);
 	total = o.apdus;
 	for (unsigned k = 1; k < total; k++) {

@@ -27,7 +27,7 @@ check() { # check DESCRIPTION CONDITION...
 }
 field() { jq -r "$1" "$out"; }
 persona() { jq -r "$2" "$personas/$1.json"; }
-load() { "$rig" ctl load "$personas/$1.json" >/dev/null && "$rig" ctl clear >/dev/null; }
+load() { "$rig" card load "$personas/$1.json" && "$rig" ctl clear >/dev/null; }
 stat() { "$rig" ctl stats | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 run() { # run STDIN ARGS... ; sets $code
 	set +e

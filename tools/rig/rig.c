@@ -52,6 +52,7 @@ struct rig_opts {
 	bool no_card;
 	bool keep;
 	bool pcscd_debug;
+	bool sim_log;
 	long timeout_s;
 };
 
@@ -151,10 +152,14 @@ static pid_t spawn(char *const argv[], int out_fd, int keep_fd, bool new_ns, con
 static bool socket_accepts(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	int fd;
 	bool ok;
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		return false;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 	if (fd >= 0) {
 		close(fd);
@@ -220,8 +225,8 @@ static int wait_line(int fd, const char *want, long deadline)
 	return -1;
 }
 
-/* The card is usable once pcscd has polled it present (every 400 ms). */
-static int wait_card_present(long deadline)
+/* Wait until pcscd has polled the first slot @present or empty (every 400 ms). */
+static int wait_card_state(bool present, long deadline)
 {
 	SCARDCONTEXT ctx;
 	SCARD_READERSTATE rs;
@@ -244,7 +249,7 @@ static int wait_card_present(long deadline)
 		if (r != SCARD_S_SUCCESS) {
 			break;
 		}
-		if (rs.dwEventState & SCARD_STATE_PRESENT) {
+		if (((rs.dwEventState & SCARD_STATE_PRESENT) != 0) == present) {
 			rc = 0;
 			break;
 		}
@@ -341,13 +346,52 @@ static int cmd_ctl(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * rig card remove|insert|load FILE: what a resident does, waiting until pcscd
+ * has seen it. A card put back before pcscd noticed it was gone would be a
+ * swap pcscd never sees.
+ */
+static int cmd_card(int argc, char **argv)
+{
+	char reply[4096];
+	char cmd[PATH_MAX + 8];
+	long deadline = now_ms() + READY_TIMEOUT_MS;
+
+	if (argc < 1 || (strcmp(argv[0], "load") == 0 && argc != 2) ||
+	    (strcmp(argv[0], "load") != 0 && strcmp(argv[0], "insert") != 0 &&
+	     strcmp(argv[0], "remove") != 0)) {
+		die("usage: rig card remove|insert|load PERSONA.json");
+	}
+	(void)simctl_cmd(NULL, "remove", reply, sizeof(reply));
+	if (wait_card_state(false, deadline) != 0) {
+		die("pcscd still sees a card");
+	}
+	if (strcmp(argv[0], "remove") == 0) {
+		return 0;
+	}
+	if (strcmp(argv[0], "load") == 0) {
+		snprintf(cmd, sizeof(cmd), "load %s", argv[1]);
+	} else {
+		snprintf(cmd, sizeof(cmd), "insert");
+	}
+	if (simctl_cmd(NULL, cmd, reply, sizeof(reply)) != 0) {
+		fprintf(stderr, "rig: simulator: %s", reply);
+		return 1;
+	}
+	if (wait_card_state(true, deadline) != 0) {
+		die("pcscd did not see the card");
+	}
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: rig [--persona NAME|FILE] [--pki DIR] [--fault name=value]... [--no-card]\n"
-		"           [--timeout SEC] [--keep] [--pcscd-debug] -- COMMAND [ARGS...]\n"
+		"           [--timeout SEC] [--keep] [--pcscd-debug] [--sim-log] -- COMMAND [ARGS...]\n"
 		"       rig ctl COMMAND...    (remove, insert, fault NAME VALUE, load FILE, stats, log,\n"
-		"                              clear, unmute)\n");
+		"                              clear, unmute)\n"
+		"       rig card remove|insert|load FILE   (and wait until pcscd has seen it)\n");
 	exit(2);
 }
 
@@ -360,6 +404,7 @@ static void parse_opts(int argc, char **argv, struct rig_opts *o)
 		{ "no-card", no_argument, NULL, 'n' },
 		{ "keep", no_argument, NULL, 'K' },
 		{ "pcscd-debug", no_argument, NULL, 'd' },
+		{ "sim-log", no_argument, NULL, 'L' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -391,6 +436,9 @@ static void parse_opts(int argc, char **argv, struct rig_opts *o)
 		case 'd':
 			o->pcscd_debug = true;
 			break;
+		case 'L':
+			o->sim_log = true;
+			break;
 		case 't':
 			o->timeout_s = strtol(optarg, NULL, 10);
 			break;
@@ -416,6 +464,9 @@ int main(int argc, char **argv)
 	long deadline;
 	FILE *f;
 
+	if (argc >= 2 && strcmp(argv[1], "card") == 0) {
+		return cmd_card(argc - 2, argv + 2);
+	}
 	if (argc >= 2 && strcmp(argv[1], "ctl") == 0) {
 		return argc > 2 ? cmd_ctl(argc - 2, argv + 2) : (usage(), 2);
 	}
@@ -492,6 +543,9 @@ int main(int argc, char **argv)
 		sim_argv[n++] = ctl;
 		sim_argv[n++] = "--ready-fd";
 		sim_argv[n++] = fdnum;
+		if (o.sim_log) {
+			sim_argv[n++] = "--log-apdus";
+		}
 		for (int i = 0; i < o.nfaults; i++) {
 			sim_argv[n++] = "--fault";
 			sim_argv[n++] = (char *)o.faults[i];
@@ -503,7 +557,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "rig: card simulator did not become ready\n");
 			goto out;
 		}
-		if (wait_card_present(deadline) != 0) {
+		if (wait_card_state(true, deadline) != 0) {
 			fprintf(stderr, "rig: pcscd never saw the card\n");
 			goto out;
 		}

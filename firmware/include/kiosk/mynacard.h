@@ -168,7 +168,7 @@ void mnc_session_end(struct mnc_session *s);
 #define MNC_PIN_TRIES_MAX 3
 
 /**
- * Card capabilities from the ATR's historical bytes (category 80 or 00,
+ * Card capabilities from the ATR's historical bytes (category 80,
  * COMPACT-TLV tag 7): @sfi = short EF identifiers supported, @extended =
  * extended Lc/Le supported. Both are false whenever the ATR is malformed or
  * does not say. The card is never identified by its ATR.

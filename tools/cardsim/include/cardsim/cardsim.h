@@ -17,7 +17,13 @@
 
 struct cardsim_card;
 
-/** What a front end must do after answering (or instead of answering) an APDU. */
+/**
+ * What a front end must do after answering (or instead of answering) an APDU.
+ * For the two REMOVE actions the model has already marked itself removed
+ * (cardsim_present() is false); the front end only has to make the reader see
+ * it, then call cardsim_insert() when the card comes back (cardsim_reinsert_ms()).
+ * A card that is not present answers every APDU with CARDSIM_REMOVE_NOW.
+ */
 enum cardsim_action {
 	CARDSIM_ANSWER = 0,        /* send the response */
 	CARDSIM_ANSWER_THEN_REMOVE, /* send it, then pull the card (fault remove_after) */
