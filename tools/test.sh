@@ -21,7 +21,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 	ctest --test-dir build-asan --output-on-failure -j"$jobs" | tee build-asan/ctest.log
 
 echo "== fuzz smoke (clang, libFuzzer)"
-CC=clang tools/scripts/build.sh build-fuzz -DKIOSK_FUZZ=ON
+CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKIOSK_FUZZ=ON >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzz_tlv fuzz_cardsim_apdu fuzz_board
 ctest --test-dir build-fuzz --output-on-failure -L fuzz -j"$jobs" | tee build-fuzz/ctest.log
 
 echo "== benchmark: reading a simulated card through the real pcscd"

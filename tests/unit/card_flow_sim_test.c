@@ -16,24 +16,11 @@
 
 #include "card_flow.h"
 #include "cardsim/cardsim.h"
+#include "cardsim_fixture.h"
 #include "kiosk/err.h"
 
 static struct mnc_anchors *anchors;
 static struct kiosk_vault vault;
-
-static struct cardsim_card *card(const char *persona)
-{
-	char path[1024];
-	char err[256] = "";
-	struct cardsim_card *c;
-
-	snprintf(path, sizeof(path), "%s/%s.json", getenv("KIOSK_PERSONAS"), persona);
-	c = cardsim_card_load(path, getenv("KIOSK_TEST_PKI"), err, sizeof(err));
-	if (c == NULL) {
-		fail_msg("cannot load persona %s: %s", persona, err);
-	}
-	return c;
-}
 
 static void read_sim(struct cardsim_card *c, const char *pin, bool presence,
 		     const struct persona *expect, struct outcome *o)
@@ -51,7 +38,7 @@ static void every_persona_reads_and_verifies(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		struct cardsim_card *c = card(names[i]);
+		struct cardsim_card *c = cardsim_fixture_load(names[i]);
 		struct persona p;
 		struct outcome o;
 
@@ -71,7 +58,7 @@ static void every_persona_reads_and_verifies(void **state)
 
 static void apdu_budgets(void **state)
 {
-	struct cardsim_card *c = card("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	struct mnc_cert_cache *cache = mnc_cert_cache_new(8);
 	struct read_opts ro = { .backend = "sim", .sim_card = c, .cache = cache };
 	struct persona p;
@@ -107,7 +94,7 @@ static void apdu_budgets(void **state)
 
 static void wrong_pin_then_right_pin(void **state)
 {
-	struct cardsim_card *c = card("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	struct persona p;
 	struct outcome o;
 
@@ -128,7 +115,7 @@ static void wrong_pin_then_right_pin(void **state)
 
 static void blocked_and_malformed_send_no_verify(void **state)
 {
-	struct cardsim_card *c = card("blocked");
+	struct cardsim_card *c = cardsim_fixture_load("blocked");
 	struct persona p;
 	struct outcome o;
 
@@ -138,7 +125,7 @@ static void blocked_and_malformed_send_no_verify(void **state)
 	assert_int_equal(o.rc, KIOSK_ERR_PIN_BLOCKED);
 	assert_int_equal(cardsim_verify_count(c), 0);
 	cardsim_card_free(c);
-	c = card("standard");
+	c = cardsim_fixture_load("standard");
 	read_sim(c, "12345", false, NULL, &o);
 	assert_int_equal(o.rc, KIOSK_ERR_PIN_FORMAT);
 	read_sim(c, "", false, NULL, &o);
@@ -167,7 +154,7 @@ static void each_tampering_fails_at_its_step(void **state)
 	(void)state;
 	assert_int_equal(persona_load("standard", &p), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct cardsim_card *c = card("standard");
+		struct cardsim_card *c = cardsim_fixture_load("standard");
 		struct outcome o;
 
 		assert_int_equal(cardsim_set(c, cases[i].fault, cases[i].value), 0);
@@ -184,7 +171,7 @@ static void each_tampering_fails_at_its_step(void **state)
 
 static void replay_fails_presence(void **state)
 {
-	struct cardsim_card *c = card("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	struct persona p;
 	struct outcome o;
 
@@ -207,7 +194,7 @@ static void transport_faults(void **state)
 	(void)state;
 	assert_int_equal(persona_load("standard", &p), 0);
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
-		struct cardsim_card *c = card("standard");
+		struct cardsim_card *c = cardsim_fixture_load("standard");
 		struct outcome o;
 
 		assert_int_equal(cardsim_set(c, faults[i], "1"), 0);
@@ -226,7 +213,7 @@ static void removal_and_mute(void **state)
 	struct persona p;
 	struct outcome o;
 	unsigned total;
-	struct cardsim_card *c = card("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(persona_load("standard", &p), 0);
@@ -238,7 +225,7 @@ static void removal_and_mute(void **state)
 	for (unsigned k = 1; k < total; k++) {
 		char n[16];
 
-		c = card("standard");
+		c = cardsim_fixture_load("standard");
 		snprintf(n, sizeof(n), "%u", k);
 		assert_int_equal(cardsim_set(c, "no_extended", "1"), 0);
 		assert_int_equal(cardsim_set(c, "remove_after", n), 0);
@@ -249,7 +236,7 @@ static void removal_and_mute(void **state)
 		assert_true(o.vault_wiped);
 		cardsim_card_free(c);
 	}
-	c = card("standard");
+	c = cardsim_fixture_load("standard");
 	assert_int_equal(cardsim_set(c, "mute_after", "2"), 0);
 	read_sim(c, p.pin, false, &p, &o);
 	assert_int_equal(o.rc, KIOSK_ERR_CARD_TIMEOUT);
@@ -259,7 +246,7 @@ static void removal_and_mute(void **state)
 
 static void not_mynumber(void **state)
 {
-	struct cardsim_card *c = card("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	struct outcome o;
 
 	(void)state;

@@ -15,23 +15,11 @@
 #include <cmocka.h>
 
 #include "cardsim/cardsim.h"
+#include "cardsim_fixture.h"
 
 #define SELECT_AP "00A4040C0AD3921000310001010408"
 
 static uint8_t data[70000];
-
-static struct cardsim_card *load(const char *persona)
-{
-	char path[4096], err[256] = "";
-	struct cardsim_card *c;
-
-	snprintf(path, sizeof(path), "%s/%s.json", getenv("KIOSK_PERSONAS"), persona);
-	c = cardsim_card_load(path, getenv("KIOSK_TEST_PKI"), err, sizeof(err));
-	if (c == NULL) {
-		fail_msg("load %s: %s", persona, err);
-	}
-	return c;
-}
 
 /* Hex APDU in, SW out; data in the static buffer above, its length in @out_len. */
 static uint16_t tx(struct cardsim_card *c, const char *hex, size_t *out_len)
@@ -66,7 +54,7 @@ static void verify_pin(struct cardsim_card *c, const char *pin_hex)
 
 static void test_select_rules(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(tx(c, "00A40000", NULL), 0x6A86);         /* select MF after cold reset */
@@ -91,7 +79,7 @@ static void test_select_rules(void **state)
 
 static void test_not_mynumber(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(cardsim_set(c, "not_mynumber", "1"), 0);
@@ -104,7 +92,7 @@ static void test_not_mynumber(void **state)
 
 static void test_read_binary_offsets(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	size_t n, len;
 	const uint8_t *f4 = cardsim_ef(c, 0x0004, &len);
 
@@ -139,7 +127,7 @@ static void test_read_binary_offsets(void **state)
 
 static void test_read_my_number_physical(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	size_t n;
 
 	(void)state;
@@ -154,7 +142,7 @@ static void test_read_my_number_physical(void **state)
 
 static void test_sfi_reads(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	size_t n, len;
 	const uint8_t *f5 = cardsim_ef(c, 0x0005, &len);
 
@@ -176,7 +164,7 @@ static void test_sfi_reads(void **state)
 	assert_int_equal(tx(c, "00B0800000", NULL), 0x6A86);       /* SFI 0 */
 	cardsim_card_free(c);
 
-	c = load("no_sfi");
+	c = cardsim_fixture_load("no_sfi");
 	assert_int_equal(tx(c, SELECT_AP, NULL), 0x9000);
 	assert_int_equal(tx(c, "00B0850000", NULL), 0x6A86);
 	assert_int_equal(tx(c, "00A4020C020005", NULL), 0x9000);
@@ -188,7 +176,7 @@ static void test_sfi_reads(void **state)
 
 static void test_extended_le(void **state)
 {
-	struct cardsim_card *c = load("long");
+	struct cardsim_card *c = cardsim_fixture_load("long");
 	size_t n, len;
 	const uint8_t *f2 = cardsim_ef(c, 0x0002, &len);
 
@@ -211,7 +199,7 @@ static void test_extended_le(void **state)
 
 static void test_no_extended(void **state)
 {
-	struct cardsim_card *c = load("no_ext");
+	struct cardsim_card *c = cardsim_fixture_load("no_ext");
 	size_t n;
 
 	(void)state;
@@ -224,7 +212,7 @@ static void test_no_extended(void **state)
 	assert_int_equal(n, 256);
 	cardsim_card_free(c);
 
-	c = load("standard");
+	c = cardsim_fixture_load("standard");
 	assert_int_equal(cardsim_set(c, "ext_atr_only", "1"), 0);
 	assert_int_equal(tx(c, SELECT_AP, NULL), 0x9000);
 	assert_int_equal(tx(c, "00A4020C020004", NULL), 0x9000);
@@ -259,7 +247,7 @@ static void check_atr(struct cardsim_card *c, uint8_t cap1, uint8_t cap3)
 
 static void test_atr_bits(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	uint8_t atr[40];
 
 	(void)state;
@@ -274,17 +262,17 @@ static void test_atr_bits(void **state)
 	check_atr(c, 0xC2, 0xC0); /* claims what it refuses */
 	cardsim_card_free(c);
 
-	c = load("no_sfi");
+	c = cardsim_fixture_load("no_sfi");
 	check_atr(c, 0xC2, 0xC0);
 	cardsim_card_free(c);
-	c = load("no_ext");
+	c = cardsim_fixture_load("no_ext");
 	check_atr(c, 0xC6, 0x80);
 	cardsim_card_free(c);
 }
 
 static void test_class_and_ins_errors(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	size_t n;
 
 	(void)state;
@@ -307,7 +295,7 @@ static void test_class_and_ins_errors(void **state)
 
 static void test_sign_rules(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	char cmd[256];
 	int pos;
 	size_t n;

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "cardsim/cardsim.h"
+#include "cardsim_fixture.h"
 
 #define SELECT_AP "00A4040C0AD3921000310001010408"
 
@@ -24,19 +25,6 @@ struct rsp {
 	size_t len;
 	uint8_t data[1024];
 };
-
-static struct cardsim_card *load(const char *persona)
-{
-	char path[4096], err[256] = "";
-	struct cardsim_card *c;
-
-	snprintf(path, sizeof(path), "%s/%s.json", getenv("KIOSK_PERSONAS"), persona);
-	c = cardsim_card_load(path, getenv("KIOSK_TEST_PKI"), err, sizeof(err));
-	if (c == NULL) {
-		fail_msg("load %s: %s", persona, err);
-	}
-	return c;
-}
 
 static void txr(struct cardsim_card *c, const char *hex, struct rsp *r)
 {
@@ -73,7 +61,7 @@ static uint16_t tx(struct cardsim_card *c, const char *hex)
 
 static void test_remove_after(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	struct rsp r;
 
 	(void)state;
@@ -98,7 +86,7 @@ static void test_remove_after(void **state)
 
 static void test_remove_after_counts_from_power_on(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	struct rsp r;
 
 	(void)state;
@@ -114,7 +102,7 @@ static void test_remove_after_counts_from_power_on(void **state)
 
 static void test_remove_now(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	struct rsp r;
 
 	(void)state;
@@ -129,7 +117,7 @@ static void test_remove_now(void **state)
 
 static void test_mute_after(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	struct rsp r;
 
 	(void)state;
@@ -153,7 +141,7 @@ static void test_mute_after(void **state)
 
 static void test_mute_now_and_unmute(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	struct rsp r;
 
 	(void)state;
@@ -179,7 +167,7 @@ static void test_mute_now_and_unmute(void **state)
 
 static void test_first_6f00(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(cardsim_set(c, "first_6f00", "1"), 0);
@@ -199,7 +187,7 @@ static void test_first_6f00(void **state)
 
 static void test_delay_and_reinsert_values(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(cardsim_delay_ms(c), 0);
@@ -216,7 +204,7 @@ static void test_delay_and_reinsert_values(void **state)
 
 static void test_bad_names_and_values(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(cardsim_set(c, "no_such_fault", "1"), -1);
@@ -240,7 +228,7 @@ static void test_bad_names_and_values(void **state)
 
 static void test_chain_61xx(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	size_t len;
 	const uint8_t *f4 = cardsim_ef(c, 0x0004, &len);
 	uint8_t got[600];
@@ -291,7 +279,7 @@ static void test_chain_61xx(void **state)
 
 static void test_chain_61xx_signature(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	char cmd[256];
 	int pos;
 	struct rsp r;
@@ -317,7 +305,7 @@ static void test_chain_61xx_signature(void **state)
 
 static void test_wrong_le_6c(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	struct rsp r;
 
 	(void)state;
@@ -343,7 +331,7 @@ static void test_wrong_le_6c(void **state)
 
 static void test_log_entries(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	const struct cardsim_log_entry *e;
 	struct rsp r;
 
@@ -401,7 +389,7 @@ static void test_log_entries(void **state)
 
 static void test_log_ring(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	for (int i = 0; i < CARDSIM_LOG_MAX + 10; i++) {
@@ -423,7 +411,7 @@ static void test_log_ring(void **state)
 
 static void test_small_response_buffer(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	uint8_t resp[20];
 	size_t rlen = 0;
 	static const uint8_t sel[] = { 0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0x10, 0x00,

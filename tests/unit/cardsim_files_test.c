@@ -21,6 +21,7 @@
 #include <mbedtls/sha256.h>
 
 #include "cardsim/cardsim.h"
+#include "cardsim_fixture.h"
 
 #define CA_ID_HEX "36303030303333080530303100000000"
 
@@ -28,19 +29,6 @@ static const uint8_t test_ca_id[16] = { '6', '0', '0', '0', '0', '3', '3', 8, 5,
 static const uint8_t unknown_ca_id[16] = { '6', '9', '9', '9', '9', '3', '3', 8, 5, '0', '0', '1' };
 
 enum { CHECK_A = 1, CHECK_B = 2, CHECK_C = 4, CHECK_D = 8, CHECK_E = 16, CHECK_ALL = 31 };
-
-static struct cardsim_card *load(const char *persona)
-{
-	char path[4096], err[256] = "";
-	struct cardsim_card *c;
-
-	snprintf(path, sizeof(path), "%s/%s.json", getenv("KIOSK_PERSONAS"), persona);
-	c = cardsim_card_load(path, getenv("KIOSK_TEST_PKI"), err, sizeof(err));
-	if (c == NULL) {
-		fail_msg("load %s: %s", persona, err);
-	}
-	return c;
-}
 
 static const uint8_t *ef(const struct cardsim_card *c, uint16_t fid, size_t *len)
 {
@@ -183,7 +171,7 @@ static void test_anchor_file(void **state)
 
 static void test_ef0001(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	size_t n;
 	const uint8_t *f = ef(c, 0x0001, &n);
 
@@ -196,7 +184,7 @@ static void test_ef0001(void **state)
 /* Walk EF 0002: the DF21 offsets point at DF22..DF25, lengths add up. */
 static void check_basic4(const char *persona, uint8_t len_form)
 {
-	struct cardsim_card *c = load(persona);
+	struct cardsim_card *c = cardsim_fixture_load(persona);
 	size_t n, hdr, content, pos;
 	const uint8_t *f = ef(c, 0x0002, &n);
 
@@ -262,7 +250,7 @@ static void test_ef0002_shapes(void **state)
 
 static void test_ef0002_contents(void **state)
 {
-	struct cardsim_card *c = load("rare_kanji");
+	struct cardsim_card *c = cardsim_fixture_load("rare_kanji");
 	size_t n;
 	const uint8_t *f = ef(c, 0x0002, &n);
 	/* 𠮷田　髙志: U+20BB7 is 4 bytes of UTF-8, U+3000 between the names. */
@@ -280,7 +268,7 @@ static void test_ef0002_contents(void **state)
 
 static void test_fixed_size_files(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	size_t n;
 	const uint8_t *f;
 
@@ -334,7 +322,7 @@ static void test_chain_verifies(void **state)
 	(void)state;
 	load_anchor(&ca);
 	for (size_t i = 0; i < sizeof(personas) / sizeof(personas[0]); i++) {
-		struct cardsim_card *c = load(personas[i]);
+		struct cardsim_card *c = cardsim_fixture_load(personas[i]);
 
 		assert_int_equal(verify_chain(c, &ca), CHECK_ALL);
 		cardsim_card_free(c);
@@ -345,7 +333,7 @@ static void test_chain_verifies(void **state)
 /* Two municipalities: different EF 0004 keys, same CA. */
 static void test_municipality_keys_differ(void **state)
 {
-	struct cardsim_card *a = load("standard"), *b = load("foreign");
+	struct cardsim_card *a = cardsim_fixture_load("standard"), *b = cardsim_fixture_load("foreign");
 	size_t n;
 
 	(void)state;
@@ -357,7 +345,7 @@ static void test_municipality_keys_differ(void **state)
 
 static void test_read_via_apdus_matches(void **state)
 {
-	struct cardsim_card *c = load("long");
+	struct cardsim_card *c = cardsim_fixture_load("long");
 	uint8_t buf[1024], chunk[300];
 	size_t n, got = 0, l;
 	const uint8_t *f = ef(c, 0x0002, &n);
@@ -382,7 +370,7 @@ static void test_read_via_apdus_matches(void **state)
 
 static void test_challenge_signature(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	static const char di_prefix[] = "3031300D060960864801650304020105000420";
 	uint8_t nonce[32], h[32], sig[300];
 	char hex[300];
@@ -428,7 +416,7 @@ static void test_challenge_signature(void **state)
 static void test_tamper_faults(void **state)
 {
 	mbedtls_pk_context ca;
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	size_t n;
 	const uint8_t *f;
 	char digits[13];
@@ -476,7 +464,7 @@ static void test_tamper_faults(void **state)
 static void test_unknown_ca(void **state)
 {
 	mbedtls_pk_context ca, unknown;
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	char path[4096];
 	uint8_t h[32];
 	size_t n;

@@ -16,22 +16,10 @@
 #include <cmocka.h>
 
 #include "cardsim/cardsim.h"
+#include "cardsim_fixture.h"
 
 #define SELECT_AP "00A4040C0AD3921000310001010408"
 #define SELECT_PIN "00A4020C020011"
-
-static struct cardsim_card *load(const char *persona)
-{
-	char path[4096], err[256] = "";
-	struct cardsim_card *c;
-
-	snprintf(path, sizeof(path), "%s/%s.json", getenv("KIOSK_PERSONAS"), persona);
-	c = cardsim_card_load(path, getenv("KIOSK_TEST_PKI"), err, sizeof(err));
-	if (c == NULL) {
-		fail_msg("load %s: %s", persona, err);
-	}
-	return c;
-}
 
 static uint16_t tx(struct cardsim_card *c, const char *hex, size_t *out_len)
 {
@@ -54,7 +42,7 @@ static uint16_t tx(struct cardsim_card *c, const char *hex, size_t *out_len)
 
 static void test_query_costs_nothing(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(tx(c, SELECT_AP, NULL), 0x9000);
@@ -69,7 +57,7 @@ static void test_query_costs_nothing(void **state)
 
 static void test_wrong_then_right(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(tx(c, SELECT_AP, NULL), 0x9000);
@@ -93,7 +81,7 @@ static void test_wrong_then_right(void **state)
 
 static void test_block_sequence(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(tx(c, SELECT_AP, NULL), 0x9000);
@@ -111,7 +99,7 @@ static void test_block_sequence(void **state)
 
 static void test_one_try_and_blocked_personas(void **state)
 {
-	struct cardsim_card *c = load("one_try");
+	struct cardsim_card *c = cardsim_fixture_load("one_try");
 
 	(void)state;
 	assert_int_equal(tx(c, SELECT_AP, NULL), 0x9000);
@@ -121,7 +109,7 @@ static void test_one_try_and_blocked_personas(void **state)
 	assert_int_equal(tx(c, "002000800439383736", NULL), 0x6984);
 	cardsim_card_free(c);
 
-	c = load("blocked");
+	c = cardsim_fixture_load("blocked");
 	assert_int_equal(tx(c, SELECT_AP, NULL), 0x9000);
 	assert_int_equal(tx(c, SELECT_PIN, NULL), 0x9000);
 	assert_int_equal(tx(c, "00200080", NULL), 0x63C0);
@@ -130,7 +118,7 @@ static void test_one_try_and_blocked_personas(void **state)
 	cardsim_card_free(c);
 
 	/* one_try with the right PIN: back to 3. */
-	c = load("one_try");
+	c = cardsim_fixture_load("one_try");
 	assert_int_equal(tx(c, SELECT_AP, NULL), 0x9000);
 	assert_int_equal(tx(c, SELECT_PIN, NULL), 0x9000);
 	assert_int_equal(tx(c, "002000800439383736", NULL), 0x9000);
@@ -142,7 +130,7 @@ static void test_protected_files(void **state)
 {
 	static const char *const protected_efs[] = { "0001", "0002", "0003", "0006", "0007" };
 	static const char *const free_efs[] = { "0004", "0005", "0008" };
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 	char sel[32];
 	size_t n;
 
@@ -173,7 +161,7 @@ static void test_protected_files(void **state)
 
 static void test_power_cycle_rules(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(tx(c, SELECT_AP, NULL), 0x9000);
@@ -216,7 +204,7 @@ static void test_power_cycle_rules(void **state)
 
 static void test_reselect_ap_clears_status(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(tx(c, SELECT_AP, NULL), 0x9000);
@@ -234,7 +222,7 @@ static void test_reselect_ap_clears_status(void **state)
 
 static void test_verify_needs_key_ef(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(tx(c, "002000800431323334", NULL), 0x6A88); /* nothing selected */
@@ -254,7 +242,7 @@ static void test_verify_needs_key_ef(void **state)
 
 static void test_verify_sfi_form(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(tx(c, SELECT_AP, NULL), 0x9000);
@@ -265,7 +253,7 @@ static void test_verify_sfi_form(void **state)
 	assert_int_equal(tx(c, "00200083", NULL), 0x6A88); /* SFI 03 is not a key */
 	cardsim_card_free(c);
 
-	c = load("no_sfi");
+	c = cardsim_fixture_load("no_sfi");
 	assert_int_equal(tx(c, SELECT_AP, NULL), 0x9000);
 	assert_int_equal(tx(c, "00200091", NULL), 0x6A86);
 	assert_int_equal(tx(c, "002000910431333537", NULL), 0x6A86);
@@ -275,7 +263,7 @@ static void test_verify_sfi_form(void **state)
 
 static void test_key_0012_blocked(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(tx(c, SELECT_AP, NULL), 0x9000);
@@ -291,7 +279,7 @@ static void test_key_0012_blocked(void **state)
 
 static void test_tries_and_blocked_faults(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(cardsim_set(c, "tries", "1"), 0);
@@ -311,7 +299,7 @@ static void test_tries_and_blocked_faults(void **state)
 
 static void test_verify_count_clear(void **state)
 {
-	struct cardsim_card *c = load("standard");
+	struct cardsim_card *c = cardsim_fixture_load("standard");
 
 	(void)state;
 	assert_int_equal(tx(c, SELECT_AP, NULL), 0x9000);

@@ -20,6 +20,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "cardsim/cardsim.h"
+#include "cardsim_fixture.h"
 #include "hal/reader.h"
 #include "kiosk/err.h"
 
@@ -56,20 +57,10 @@ static void sleep_ms(unsigned ms)
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	const char *personas = getenv("KIOSK_PERSONAS");
-	const char *pki = getenv("KIOSK_TEST_PKI");
 	struct hal_reader_config cfg;
-	char path[512];
-	char err[256] = "";
 
 	assert_non_null(fx);
-	assert_non_null(personas);
-	assert_non_null(pki);
-	snprintf(path, sizeof(path), "%s/standard.json", personas);
-	fx->card = cardsim_card_load(path, pki, err, sizeof(err));
-	if (fx->card == NULL) {
-		fail_msg("cardsim_card_load: %s", err);
-	}
+	fx->card = cardsim_fixture_load("standard");
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.apdu_timeout_ms = TEST_TIMEOUT_MS;
 	cfg.sim_card = fx->card;

@@ -702,7 +702,7 @@ static void malformed_pin_sends_nothing(void **state)
 		SW(SEL_AP, 0x9000),
 		SW("00200091", 0x63C3),
 	};
-	static const char *bad[] = { "123", "12345", "12a4", "１２３４", "12\0" "4", "" };
+	static const char *bad[] = { "123", "12345", "12a4", "１２３４", ("12\0" "4"), "" };
 	unsigned before;
 
 	(void)state;
