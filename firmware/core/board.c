@@ -26,6 +26,10 @@ void kiosk_board_init(struct kiosk_board *b)
 	b->presence_proof = true;
 	b->allow_sfi = true;
 	b->allow_extended = true;
+	/* docs/center-protocol.md: connect 5 s, handshake 10 s, each read 15 s. */
+	b->center_connect_timeout_ms = 5000;
+	b->center_handshake_timeout_ms = 10000;
+	b->center_read_timeout_ms = 15000;
 }
 
 static int set_why(char *why, size_t cap, unsigned line, const char *what)
@@ -138,6 +142,30 @@ static int apply(struct kiosk_board *b, const char *k, const char *v)
 	}
 	if (strcmp(k, "card.anchors_dir") == 0) {
 		return expand_path(b, b->anchors_dir, sizeof(b->anchors_dir), v);
+	}
+	if (strcmp(k, "center.url") == 0) {
+		return copy_str(b->center_url, sizeof(b->center_url), v);
+	}
+	if (strcmp(k, "center.ca_file") == 0) {
+		return expand_path(b, b->center_ca_file, sizeof(b->center_ca_file), v);
+	}
+	if (strcmp(k, "center.client_cert") == 0) {
+		return expand_path(b, b->center_client_cert, sizeof(b->center_client_cert), v);
+	}
+	if (strcmp(k, "center.client_key") == 0) {
+		return expand_path(b, b->center_client_key, sizeof(b->center_client_key), v);
+	}
+	if (strcmp(k, "center.kiosk_id") == 0) {
+		return copy_str(b->center_kiosk_id, sizeof(b->center_kiosk_id), v);
+	}
+	if (strcmp(k, "center.connect_timeout_ms") == 0) {
+		return parse_ms(v, &b->center_connect_timeout_ms);
+	}
+	if (strcmp(k, "center.handshake_timeout_ms") == 0) {
+		return parse_ms(v, &b->center_handshake_timeout_ms);
+	}
+	if (strcmp(k, "center.read_timeout_ms") == 0) {
+		return parse_ms(v, &b->center_read_timeout_ms);
 	}
 	return -2;
 }

@@ -49,6 +49,32 @@ static const struct kiosk_msg catalogue[KIOSK_MSG_COUNT] = {
 	[KIOSK_MSG_OUT_OF_SERVICE] = { "out_of_service",
 		{ "ただいまこの端末はご利用いただけません。店員にお知らせください。",
 		  "This kiosk is out of service. Please tell a member of staff." } },
+	[KIOSK_MSG_CERT_INVALID] = { "cert_invalid",
+		{ "証明書を確認できませんでした。お住まいの市区町村の窓口にお問い合わせください。",
+		  "The certificate could not be verified. Please ask at your municipal office." } },
+	[KIOSK_MSG_CERT_HOLDER_MISMATCH] = { "cert_holder_mismatch",
+		{ "証明書の記載内容がカードと一致しません。お住まいの市区町村の窓口にお問い合わせください。",
+		  "The certificate does not match your card. Please ask at your municipal office." } },
+	[KIOSK_MSG_CENTER_UNAVAILABLE] = { "center_unavailable",
+		{ "ただいま証明書を発行できません。しばらくしてから、もう一度お試しください。",
+		  "Certificates cannot be issued right now. Please try again later." } },
+	[KIOSK_MSG_NOT_PARTICIPATING] = { "not_participating",
+		{ "この市区町村の証明書は、この端末では発行できません。",
+		  "This kiosk cannot issue certificates for this municipality." } },
+	[KIOSK_MSG_NO_RECORDS] = { "no_records",
+		{ "選択した市区町村に接種記録が見つかりませんでした。接種時にお住まいだった市区町村を選んでください。",
+		  "No vaccination record was found in the selected municipality. "
+		  "Please choose the municipality where you lived when vaccinated." } },
+	[KIOSK_MSG_CHALLENGE_EXPIRED] = { "challenge_expired",
+		{ "時間がかかりすぎたため、手続きを完了できませんでした。最初からやり直してください。",
+		  "The request took too long to complete. Please start again." } },
+	[KIOSK_MSG_OVERSEAS_NOT_REGISTERED] = { "overseas_not_registered",
+		{ "海外用の証明書に必要な旅券の登録がありません。お住まいの市区町村の窓口にお問い合わせください。",
+		  "No passport is registered for an overseas certificate. "
+		  "Please ask at your municipal office." } },
+	[KIOSK_MSG_PLEASE_WAIT] = { "please_wait",
+		{ "ただいま処理中です。しばらくお待ちください。",
+		  "Processing. Please wait." } },
 };
 
 const struct kiosk_msg *kiosk_msg_get(enum kiosk_msg_id id)
@@ -86,6 +112,37 @@ enum kiosk_msg_id kiosk_err_msg(int err)
 		return KIOSK_MSG_CARD_INVALID;
 	case KIOSK_ERR_PRESENCE:
 		return KIOSK_MSG_PRESENCE_FAILED;
+	case KIOSK_ERR_CERT_FORMAT:
+	case KIOSK_ERR_CERT_SIGNATURE:
+	case KIOSK_ERR_CERT_UNKNOWN_KEY:
+	case KIOSK_ERR_CERT_CHAIN:
+	case KIOSK_ERR_CERT_TOO_LARGE:
+		return KIOSK_MSG_CERT_INVALID;
+	case KIOSK_ERR_CERT_HOLDER_MISMATCH:
+		return KIOSK_MSG_CERT_HOLDER_MISMATCH;
+	case KIOSK_ERR_CENTER_UNREACHABLE:
+	case KIOSK_ERR_CONNECT_TIMEOUT:
+	case KIOSK_ERR_TLS_HANDSHAKE_TIMEOUT:
+	case KIOSK_ERR_READ_TIMEOUT:
+	case KIOSK_ERR_CONNECTION_DROPPED:
+	case KIOSK_ERR_CENTER_BUSY:
+	case KIOSK_ERR_CENTER_INTERNAL:
+		/* Transient on the network or the center's side: the resident may
+		 * come back later. TLS verification failures are not listed: they
+		 * need staff (out of service). */
+		return KIOSK_MSG_CENTER_UNAVAILABLE;
+	case KIOSK_ERR_CENTER_NOT_PARTICIPATING:
+		return KIOSK_MSG_NOT_PARTICIPATING;
+	case KIOSK_ERR_CENTER_NO_RECORDS:
+		return KIOSK_MSG_NO_RECORDS;
+	case KIOSK_ERR_CENTER_CHALLENGE_EXPIRED:
+		return KIOSK_MSG_CHALLENGE_EXPIRED;
+	case KIOSK_ERR_CENTER_CARD_INVALID:
+		return KIOSK_MSG_CARD_INVALID;
+	case KIOSK_ERR_CENTER_PRESENCE_FAILED:
+		return KIOSK_MSG_PRESENCE_FAILED;
+	case KIOSK_ERR_CENTER_OVERSEAS_NOT_REGISTERED:
+		return KIOSK_MSG_OVERSEAS_NOT_REGISTERED;
 	case KIOSK_ERR_PIN_FORMAT:
 		return KIOSK_MSG_PIN_FORMAT;
 	case KIOSK_ERR_PIN_INCORRECT:

@@ -48,6 +48,46 @@ static void test_parse_all_keys(void **state)
 	assert_string_equal(b.anchors_dir, "/etc/kiosk/anchors");
 }
 
+static void test_center_keys(void **state)
+{
+	struct kiosk_board b;
+	char why[128] = "";
+	const char *text = "center.url = https://center.example:8443/api\n"
+			   "center.ca_file = /etc/kiosk/center-ca.pem\n"
+			   "center.client_cert = @board@/kiosk.crt.pem\n"
+			   "center.client_key = /etc/kiosk/kiosk.key.pem\n"
+			   "center.kiosk_id = KIOSK-0042\n"
+			   "center.connect_timeout_ms = 1000\n"
+			   "center.handshake_timeout_ms = 2000\n"
+			   "center.read_timeout_ms = 3000\n";
+
+	(void)state;
+	kiosk_board_init(&b);
+	/* protocol defaults: connect 5 s, handshake 10 s, each read 15 s */
+	assert_int_equal(b.center_connect_timeout_ms, 5000);
+	assert_int_equal(b.center_handshake_timeout_ms, 10000);
+	assert_int_equal(b.center_read_timeout_ms, 15000);
+	snprintf(b.dir, sizeof(b.dir), "/boards/unit");
+	assert_int_equal(kiosk_board_parse(&b, text, strlen(text), why, sizeof(why)), KIOSK_OK);
+	assert_string_equal(b.center_url, "https://center.example:8443/api");
+	assert_string_equal(b.center_ca_file, "/etc/kiosk/center-ca.pem");
+	assert_string_equal(b.center_client_cert, "/boards/unit/kiosk.crt.pem");
+	assert_string_equal(b.center_client_key, "/etc/kiosk/kiosk.key.pem");
+	assert_string_equal(b.center_kiosk_id, "KIOSK-0042");
+	assert_int_equal(b.center_connect_timeout_ms, 1000);
+	assert_int_equal(b.center_handshake_timeout_ms, 2000);
+	assert_int_equal(b.center_read_timeout_ms, 3000);
+	assert_int_equal(parse(&b, "center.read_timeout_ms = 0\n", why, sizeof(why)),
+			 KIOSK_ERR_CONFIG);
+	assert_int_equal(parse(&b, "center.connect_timeout_ms = 5s\n", why, sizeof(why)),
+			 KIOSK_ERR_CONFIG);
+	assert_int_equal(parse(&b, "center.kiosk_id = "
+				   "01234567890123456789012345678901"
+				   "23456789012345678901234567890123\n",
+			       why, sizeof(why)),
+			 KIOSK_ERR_CONFIG);
+}
+
 static void test_defaults(void **state)
 {
 	struct kiosk_board b;
@@ -119,8 +159,13 @@ static void test_load_shipped_boards(void **state)
 	/* @build@ was expanded to an absolute path */
 	assert_int_equal(b.anchors_dir[0], '/');
 	assert_non_null(strstr(b.anchors_dir, "/test-pki/anchors"));
+	assert_non_null(strstr(b.center_ca_file, "/center-pki/center-ca.crt.pem"));
+	assert_int_equal(b.center_client_key[0], '/');
+	assert_string_equal(b.center_kiosk_id, "KIOSK-SIM-0001");
+	assert_int_equal(strncmp(b.center_url, "https://", 8), 0);
 	assert_int_equal(kiosk_board_load(&b, "pcsc-generic", why, sizeof(why)), KIOSK_OK);
 	assert_true(b.production);
+	assert_int_equal(strncmp(b.center_url, "https://", 8), 0);
 	assert_int_equal(kiosk_board_load(&b, "no-such-board", why, sizeof(why)),
 			 KIOSK_ERR_CONFIG);
 	assert_non_null(strstr(why, "cannot read"));
@@ -130,6 +175,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_all_keys),
+		cmocka_unit_test(test_center_keys),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_rejects_bad_input),
 		cmocka_unit_test(test_rejects_long_line_and_nul),

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -261,10 +262,10 @@ int rig_env_load(struct rig_env *e, const char *dir)
 	return 0;
 }
 
-/* The persona's test PIN and municipality, for QA (invented people only). */
-static cJSON *read_persona(const char *path)
+/* A small JSON file (persona, center fixtures: invented people only). */
+static cJSON *read_json(const char *path)
 {
-	char buf[16384];
+	static char buf[256 * 1024];
 	size_t n;
 	FILE *f = fopen(path, "r");
 
@@ -277,10 +278,46 @@ static cJSON *read_persona(const char *path)
 	return cJSON_Parse(buf);
 }
 
+/* The municipalities whose records hold @my_number (the center's fixtures), or
+ * the persona's own municipality when there is no center. */
+static void add_municipalities(cJSON *arr, const char *my_number, const char *fallback)
+{
+#ifdef RIG_CENTER_DATA_DIR
+	glob_t g;
+
+	if (glob(RIG_CENTER_DATA_DIR "/records-*.json", 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			cJSON *f = read_json(g.gl_pathv[i]);
+			cJSON *r;
+			const char *code = strrchr(g.gl_pathv[i], '-');
+
+			cJSON_ArrayForEach(r, cJSON_GetObjectItem(f, "residents")) {
+				cJSON *n = cJSON_GetObjectItem(r, "my_number");
+
+				if (code != NULL && cJSON_IsString(n) &&
+				    strcmp(n->valuestring, my_number) == 0) {
+					char c6[7];
+
+					snprintf(c6, sizeof(c6), "%.6s", code + 1); /* records-<code>.json */
+					cJSON_AddItemToArray(arr, cJSON_CreateString(c6));
+				}
+			}
+			cJSON_Delete(f);
+		}
+		globfree(&g);
+		return;
+	}
+#endif
+	(void)my_number;
+	if (fallback != NULL) {
+		cJSON_AddItemToArray(arr, cJSON_CreateString(fallback));
+	}
+}
+
 void rig_env_print_json(const struct rig_env *e, FILE *out)
 {
 	cJSON *o = cJSON_CreateObject();
-	cJSON *p = e->persona_file[0] ? read_persona(e->persona_file) : NULL;
+	cJSON *p = e->persona_file[0] ? read_json(e->persona_file) : NULL;
 	cJSON *munis = cJSON_AddArrayToObject(o, "municipalities");
 	char url[64];
 	char *text;
@@ -301,12 +338,12 @@ void rig_env_print_json(const struct rig_env *e, FILE *out)
 		cJSON *id = cJSON_GetObjectItem(p, "id");
 		cJSON *pin = cJSON_GetObjectItem(p, "pin");
 		cJSON *m = cJSON_GetObjectItem(p, "municipality");
+		cJSON *mn = cJSON_GetObjectItem(p, "my_number");
 
 		cJSON_AddStringToObject(o, "persona", cJSON_IsString(id) ? id->valuestring : "");
 		cJSON_AddStringToObject(o, "pin", cJSON_IsString(pin) ? pin->valuestring : "");
-		if (cJSON_IsString(m)) {
-			cJSON_AddItemToArray(munis, cJSON_CreateString(m->valuestring));
-		}
+		add_municipalities(munis, cJSON_IsString(mn) ? mn->valuestring : "",
+				   cJSON_IsString(m) ? m->valuestring : NULL);
 		cJSON_Delete(p);
 	}
 	text = cJSON_PrintUnformatted(o);

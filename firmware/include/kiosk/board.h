@@ -28,6 +28,14 @@ struct kiosk_board {
 	bool allow_sfi;
 	bool allow_extended;
 	char anchors_dir[PATH_MAX];         /* card CA public keys, <32 hex>.pem */
+	char center_url[KIOSK_BOARD_VALUE_MAX]; /* https://host[:port][/prefix] */
+	char center_ca_file[PATH_MAX];      /* the one CA pinned for the center (PEM) */
+	char center_client_cert[PATH_MAX];  /* the kiosk's TLS client certificate (PEM) */
+	char center_client_key[PATH_MAX];   /* its private key (PEM) */
+	char center_kiosk_id[64];           /* = the client certificate's CN */
+	unsigned center_connect_timeout_ms;
+	unsigned center_handshake_timeout_ms;
+	unsigned center_read_timeout_ms;
 };
 
 /** Defaults for every setting (a non-production board with no anchors). */

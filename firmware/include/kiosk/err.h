@@ -52,9 +52,40 @@ enum kiosk_err {
 	KIOSK_ERR_CHAIN_BASIC4_HASH = -404, /* check D */
 	KIOSK_ERR_PRESENCE = -405,          /* check E or the nonce signature */
 	KIOSK_ERR_CRYPTO = -406,            /* mbedTLS failure unrelated to data */
+	/* -41x: issued certificates (SMART Health Card, VDS-NC) */
+	KIOSK_ERR_CERT_FORMAT = -410,       /* malformed JWS/seal/JSON, wrong alg/zip/type, field missing */
+	KIOSK_ERR_CERT_SIGNATURE = -411,    /* signature does not verify (or is not raw r||s) */
+	KIOSK_ERR_CERT_UNKNOWN_KEY = -412,  /* kid not in the pinned SHC key set */
+	KIOSK_ERR_CERT_CHAIN = -413,        /* VDS-NC signer does not chain to the pinned CSCA */
+	KIOSK_ERR_CERT_TOO_LARGE = -414,    /* input, inflated payload (zip bomb) or field over its cap */
+	KIOSK_ERR_CERT_HOLDER_MISMATCH = -415, /* certificate is for someone other than the card holder */
+	KIOSK_ERR_CERT_TRUST = -416,        /* pinned JWKS / CSCA file unusable (e.g. kid != thumbprint) */
 
 	/* -5xx: network, TLS, center protocol (later issues) */
 	KIOSK_ERR_NETWORK = -500,
+	KIOSK_ERR_CENTER_UNREACHABLE = -501,  /* connection refused, no route, no address */
+	KIOSK_ERR_CONNECT_TIMEOUT = -502,     /* TCP connect ran out of time */
+	KIOSK_ERR_TLS_HANDSHAKE_TIMEOUT = -503,
+	KIOSK_ERR_READ_TIMEOUT = -504,        /* the center stopped answering mid-exchange */
+	KIOSK_ERR_TLS_UNTRUSTED = -505,       /* server certificate not from the pinned CA */
+	KIOSK_ERR_TLS_EXPIRED = -506,         /* server certificate expired or not yet valid */
+	KIOSK_ERR_TLS_WRONG_HOST = -507,      /* server certificate for another host name */
+	KIOSK_ERR_TLS_CLIENT_CERT_REFUSED = -508, /* the center refused the kiosk's certificate */
+	KIOSK_ERR_TLS_HANDSHAKE = -509,       /* any other TLS failure (version, cipher, ...) */
+	KIOSK_ERR_CONNECTION_DROPPED = -510,  /* peer closed before the answer was complete */
+	KIOSK_ERR_HTTP_PROTOCOL = -511,       /* malformed HTTP framing */
+	KIOSK_ERR_HTTP_HEADERS_TOO_LARGE = -512,
+	KIOSK_ERR_HTTP_BODY_TOO_LARGE = -513,
+	KIOSK_ERR_CENTER_PROTOCOL = -520,     /* answer does not match the protocol schema */
+	KIOSK_ERR_CENTER_BAD_REQUEST = -521,
+	KIOSK_ERR_CENTER_NOT_PARTICIPATING = -522,
+	KIOSK_ERR_CENTER_NO_RECORDS = -523,
+	KIOSK_ERR_CENTER_CHALLENGE_EXPIRED = -524,
+	KIOSK_ERR_CENTER_CARD_INVALID = -525,
+	KIOSK_ERR_CENTER_PRESENCE_FAILED = -526,
+	KIOSK_ERR_CENTER_OVERSEAS_NOT_REGISTERED = -527,
+	KIOSK_ERR_CENTER_BUSY = -528,
+	KIOSK_ERR_CENTER_INTERNAL = -529,
 
 	/* -6xx: display, printer, audio (later issues) */
 	KIOSK_ERR_PRINTER = -600,

@@ -186,4 +186,35 @@ bool mnc_date_is_valid(const char *yyyymmdd, size_t len);
 /** Strict UTF-8 (no overlongs, no surrogates, <= U+10FFFF), no NUL, no C0 controls. */
 bool mnc_utf8_is_valid(const uint8_t *s, size_t len);
 
+/* --- evidence verified without a live card (the certificate center) --- */
+
+/** The card's files exactly as a kiosk read them, and its signature over a challenge. */
+struct mnc_evidence {
+	const uint8_t *ef0001; /* all physical bytes */
+	size_t ef0001_len;
+	const uint8_t *ef0002;
+	size_t ef0002_len;
+	const uint8_t *ef0003;
+	size_t ef0003_len;
+	const uint8_t *ef0004; /* in full */
+	size_t ef0004_len;
+	const uint8_t *ef0007;
+	size_t ef0007_len;
+	const uint8_t *challenge;
+	size_t challenge_len;
+	const uint8_t *challenge_sig; /* PKCS#1 v1.5 over SHA-256(challenge), EF 0007 key */
+	size_t challenge_sig_len;
+};
+
+/**
+ * Checks A-D, check E and the challenge signature over @ev (borrowed), then
+ * parse the verified EF 0001/0002 into @out (caller memory, e.g. the vault).
+ * @step (may be NULL) gets the chain result (MNC_CHAIN_OK when A-D passed).
+ * @out is wiped on any failure.
+ * @return 0; KIOSK_ERR_CHAIN_* (A-D); KIOSK_ERR_PRESENCE (E or signature);
+ *         KIOSK_ERR_CARD_DATA / KIOSK_ERR_MYNUMBER_CHECK_DIGIT; KIOSK_ERR_INVALID_ARG.
+ */
+int mnc_verify_evidence(const struct mnc_anchors *a, const struct mnc_evidence *ev,
+			enum mnc_chain_result *step, struct mnc_personal *out);
+
 #endif /* KIOSK_MYNACARD_H */
