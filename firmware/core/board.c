@@ -155,6 +155,12 @@ static int apply(struct kiosk_board *b, const char *k, const char *v)
 	if (strcmp(k, "center.client_key") == 0) {
 		return expand_path(b, b->center_client_key, sizeof(b->center_client_key), v);
 	}
+	if (strcmp(k, "certificate.issuer_jwks") == 0) {
+		return expand_path(b, b->cert_issuer_jwks, sizeof(b->cert_issuer_jwks), v);
+	}
+	if (strcmp(k, "certificate.csca") == 0) {
+		return expand_path(b, b->cert_csca, sizeof(b->cert_csca), v);
+	}
 	if (strcmp(k, "center.kiosk_id") == 0) {
 		return copy_str(b->center_kiosk_id, sizeof(b->center_kiosk_id), v);
 	}

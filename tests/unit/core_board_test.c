@@ -163,6 +163,8 @@ static void test_load_shipped_boards(void **state)
 	assert_int_equal(b.center_client_key[0], '/');
 	assert_string_equal(b.center_kiosk_id, "KIOSK-SIM-0001");
 	assert_int_equal(strncmp(b.center_url, "https://", 8), 0);
+	assert_non_null(strstr(b.cert_issuer_jwks, "/center-pki/shc-jwks.json"));
+	assert_non_null(strstr(b.cert_csca, "/center-pki/csca.crt.pem"));
 	assert_int_equal(kiosk_board_load(&b, "pcsc-generic", why, sizeof(why)), KIOSK_OK);
 	assert_true(b.production);
 	assert_int_equal(strncmp(b.center_url, "https://", 8), 0);

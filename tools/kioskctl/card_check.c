@@ -24,11 +24,10 @@
 #include "kiosk/msg.h"
 #include "kiosk/mynacard.h"
 #include "kiosk/vault.h"
+#include "card_phase.h"
 #include "kioskctl.h"
 
-#define PIN_BUF_MAX 32
 #define JSON_BUF_MAX 8192
-#define NONCE_LEN 32
 
 struct check_opts {
 	const char *board;
@@ -37,15 +36,6 @@ struct check_opts {
 	bool pin_stdin;
 	bool reveal;
 	long wait_ms;
-};
-
-struct check_state {
-	bool ap_found;
-	const char *pin;      /* ok / wrong / blocked / skipped / malformed / not_run */
-	const char *presence; /* ok / fail / off / not_run */
-	int error;            /* first error met, KIOSK_OK if none */
-	bool extended;
-	bool sfi;
 };
 
 static int parse_opts(int argc, char **argv, struct check_opts *o)
@@ -104,151 +94,12 @@ static int parse_opts(int argc, char **argv, struct check_opts *o)
 	return 0;
 }
 
-/*
- * Read the PIN from standard input straight into the vault with read(2):
- * stdio would keep a copy in its heap buffer. Stops at the first newline.
- */
-static int read_pin(char *buf, size_t cap, size_t *len)
-{
-	size_t n = 0;
 
-	while (n < cap) {
-		ssize_t r = read(STDIN_FILENO, buf + n, 1);
 
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			return KIOSK_ERR_IO;
-		}
-		if (r == 0 || buf[n] == '\n') {
-			break;
-		}
-		n++;
-	}
-	if (n > 0 && buf[n - 1] == '\r') {
-		n--;
-	}
-	*len = n;
-	return KIOSK_OK;
-}
 
-static int exit_code_for(int err)
-{
-	switch (err) {
-	case KIOSK_OK:
-		return KIOSKCTL_EXIT_OK;
-	case KIOSK_ERR_PIN_FORMAT:
-	case KIOSK_ERR_PIN_INCORRECT:
-	case KIOSK_ERR_PIN_BLOCKED:
-		return KIOSKCTL_EXIT_PIN;
-	case KIOSK_ERR_CHAIN_UNKNOWN_CA:
-	case KIOSK_ERR_CHAIN_CERT:
-	case KIOSK_ERR_CHAIN_RECORD:
-	case KIOSK_ERR_CHAIN_MYNUMBER_HASH:
-	case KIOSK_ERR_CHAIN_BASIC4_HASH:
-	case KIOSK_ERR_PRESENCE:
-	case KIOSK_ERR_CARD_DATA:
-	case KIOSK_ERR_MYNUMBER_CHECK_DIGIT:
-		return KIOSKCTL_EXIT_VERIFY;
-	case KIOSK_ERR_CONFIG:
-	case KIOSK_ERR_ANCHORS_MISSING:
-	case KIOSK_ERR_TEST_ANCHOR:
-	case KIOSK_ERR_REFUSED:
-	case KIOSK_ERR_VAULT:
-		return KIOSKCTL_EXIT_USAGE;
-	default:
-		return KIOSKCTL_EXIT_CARD;
-	}
-}
-
-static const char *pin_state_for(int err)
-{
-	switch (err) {
-	case KIOSK_OK:
-		return "ok";
-	case KIOSK_ERR_PIN_INCORRECT:
-		return "wrong";
-	case KIOSK_ERR_PIN_BLOCKED:
-		return "blocked";
-	case KIOSK_ERR_PIN_FORMAT:
-		return "malformed";
-	default:
-		return "not_run";
-	}
-}
-
-/* The card phase proper: every step the kiosk takes, stopping at the first error. */
-static int run_card_phase(struct mnc_session *s, const struct check_opts *o,
-			  struct kiosk_vault *vault, struct check_state *st)
-{
-	uint8_t nonce[NONCE_LEN];
-	char *pin;
-	size_t pin_len = 0;
-	int tries = -1;
-	int rc;
-
-	rc = mnc_select_ap(s);
-	if (rc != 0) {
-		return rc;
-	}
-	st->ap_found = true;
-	rc = mnc_read_certificate(s);
-	if (rc != 0) {
-		return rc;
-	}
-	rc = mnc_query_tries(s, &tries);
-	if (rc == KIOSK_ERR_PIN_BLOCKED) {
-		/* A blocked card is reported, never probed with a VERIFY. */
-		st->pin = "blocked";
-		return rc;
-	}
-	if (rc != 0) {
-		return rc;
-	}
-	if (!o->pin_stdin) {
-		st->pin = "skipped";
-		return KIOSK_OK;
-	}
-	pin = kiosk_vault_alloc(vault, PIN_BUF_MAX);
-	if (pin == NULL) {
-		return KIOSK_ERR_VAULT;
-	}
-	rc = read_pin(pin, PIN_BUF_MAX, &pin_len);
-	if (rc == 0) {
-		rc = mnc_verify_pin(s, pin, pin_len, &tries);
-	}
-	/* The PIN is not needed once VERIFY has been answered. */
-	mbedtls_platform_zeroize(pin, PIN_BUF_MAX);
-	st->pin = pin_state_for(rc);
-	if (rc != 0) {
-		return rc;
-	}
-	rc = mnc_read_personal(s);
-	if (rc != 0) {
-		return rc;
-	}
-	rc = mnc_verify_chain(s);
-	if (rc != 0) {
-		return rc;
-	}
-	rc = mnc_parse_personal(s);
-	if (rc != 0) {
-		return rc;
-	}
-	if (!s->opt.presence_proof) {
-		return KIOSK_OK;
-	}
-	if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce)) {
-		return KIOSK_ERR_INTERNAL;
-	}
-	rc = mnc_prove_presence(s, nonce, sizeof(nonce));
-	st->presence = mnc_presence_result_name(s->presence);
-	return rc;
-}
 
 static void emit(const struct mnc_session *s, const struct hal_reader *r,
-		 const struct check_opts *o, const struct check_state *st, struct kiosk_vault *v)
+		 const struct check_opts *o, const struct card_phase_state *st, struct kiosk_vault *v)
 {
 	char *buf = kiosk_vault_alloc(v, JSON_BUF_MAX);
 	const struct mnc_personal *p = s ? s->personal : NULL;
@@ -307,16 +158,14 @@ static void emit(const struct mnc_session *s, const struct hal_reader *r,
 int kioskctl_card_check(int argc, char **argv)
 {
 	struct check_opts o;
-	struct check_state st = { .pin = "not_run", .presence = "off", .error = KIOSK_OK };
+	struct card_phase_state st = { .pin = "not_run", .presence = "off", .error = KIOSK_OK };
 	struct kiosk_board board;
 	struct kiosk_vault vault;
 	struct hal_reader reader;
-	struct hal_reader_config rcfg;
 	struct mnc_anchors *anchors = NULL;
 	struct mnc_session session;
 	struct mnc_session *s = NULL;
 	struct mnc_options mopt;
-	const struct hal_reader_ops *ops;
 	char why[256] = "";
 	int code;
 	int rc;
@@ -350,30 +199,10 @@ int kioskctl_card_check(int argc, char **argv)
 	rc = kiosk_vault_setup(&vault, KIOSK_VAULT_DEFAULT_SIZE);
 	if (rc != 0) {
 		fprintf(stderr, "kioskctl: %s\n", kiosk_strerror(rc));
-		code = exit_code_for(rc);
+		code = kioskctl_exit_code_for(rc);
 		goto out;
 	}
-	ops = hal_reader_backend(board.reader_backend);
-	if (ops == NULL) {
-		rc = KIOSK_ERR_CONFIG;
-		fprintf(stderr, "kioskctl: reader backend %s not built in\n", board.reader_backend);
-		code = exit_code_for(rc);
-		goto out;
-	}
-	memset(&rcfg, 0, sizeof(rcfg));
-	rcfg.name_pattern = o.reader ? o.reader : board.reader_pattern;
-	rcfg.apdu_timeout_ms = board.apdu_timeout_ms;
-	rc = hal_reader_open(&reader, ops, &rcfg);
-	if (rc == 0) {
-		rc = hal_reader_wait_card(&reader, true,
-					  o.wait_ms > 0 ? (unsigned)o.wait_ms : board.card_wait_ms);
-		if (rc == KIOSK_ERR_TIMEOUT) {
-			rc = KIOSK_ERR_NO_CARD;
-		}
-	}
-	if (rc == 0) {
-		rc = hal_reader_connect(&reader);
-	}
+	rc = card_phase_connect(&reader, &board, o.reader, o.wait_ms);
 	if (rc == 0) {
 		mopt.presence_proof = board.presence_proof;
 		mopt.allow_sfi = board.allow_sfi;
@@ -381,12 +210,10 @@ int kioskctl_card_check(int argc, char **argv)
 		rc = mnc_session_init(&session, &reader, &vault, anchors, NULL, &mopt);
 		if (rc == 0) {
 			s = &session;
-			rc = run_card_phase(s, &o, &vault, &st);
+			rc = card_phase_run(s, &vault, o.pin_stdin, NULL, 0, &st);
 		}
 	}
 	if (s != NULL) {
-		st.extended = s->extended;
-		st.sfi = s->sfi;
 		if (!board.presence_proof) {
 			st.presence = "off";
 		} else if (strcmp(st.presence, "off") == 0) {
@@ -397,7 +224,7 @@ int kioskctl_card_check(int argc, char **argv)
 	/* Unpower before reporting: the PIN's security status ends now. */
 	hal_reader_disconnect(&reader);
 	emit(s, &reader, &o, &st, &vault);
-	code = exit_code_for(rc);
+	code = kioskctl_exit_code_for(rc);
 	if (rc == 0 && strcmp(st.pin, "ok") != 0) {
 		code = KIOSKCTL_EXIT_PIN_SKIPPED;
 	}

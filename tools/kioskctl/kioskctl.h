@@ -11,8 +11,18 @@ enum kioskctl_exit {
 	KIOSKCTL_EXIT_PIN = 4,         /* PIN wrong, malformed or blocked */
 	KIOSKCTL_EXIT_VERIFY = 5,      /* signature chain or presence proof failed */
 	KIOSKCTL_EXIT_CARD = 6,        /* no card, removed, mute, not a My Number card */
+	KIOSKCTL_EXIT_CENTER = 7,      /* center unreachable, TLS refused, or a center error */
 };
 
+struct center_client;
+struct kiosk_board;
+
 int kioskctl_card_check(int argc, char **argv);
+/** Set up the center client from the board, @url overriding center.url. */
+int kioskctl_center_open(struct center_client *c, const struct kiosk_board *b, const char *url);
+/** Exit code for a KIOSK_ERR_* (docs/kioskctl.md). */
+int kioskctl_exit_code_for(int err);
+int kioskctl_center_municipalities(int argc, char **argv);
+int kioskctl_certificate_fetch(int argc, char **argv);
 
 #endif /* KIOSKCTL_H */

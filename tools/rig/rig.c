@@ -131,7 +131,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: rig [--persona NAME|FILE] [--pki DIR] [--fault name=value]... [--no-card]\n"
-		"           [--center] [--timeout SEC] [--keep] [--pcscd-debug] [--sim-log]\n"
+		"           [--center] [--center-fault name=value]... [--timeout SEC] [--keep]\n"
+		"           [--pcscd-debug] [--sim-log]\n"
 		"           -- COMMAND [ARGS...]\n"
 		"       rig up [same options] [--dir DIR]   (prints JSON: pcsc_socket, reader, ...)\n"
 		"       rig down --dir DIR\n"
@@ -150,6 +151,7 @@ static void parse_opts(int argc, char **argv, struct rig_opts *o, bool need_comm
 		{ "dir", required_argument, NULL, 'D' },
 		{ "no-card", no_argument, NULL, 'n' },
 		{ "center", no_argument, NULL, 'c' },
+		{ "center-fault", required_argument, NULL, 'F' },
 		{ "keep", no_argument, NULL, 'K' },
 		{ "pcscd-debug", no_argument, NULL, 'd' },
 		{ "sim-log", no_argument, NULL, 'L' },
@@ -184,6 +186,13 @@ static void parse_opts(int argc, char **argv, struct rig_opts *o, bool need_comm
 			break;
 		case 'c':
 			o->center = true;
+			break;
+		case 'F':
+			if (o->ncenter_faults == RIG_MAX_FAULTS) {
+				rig_die("too many --center-fault");
+			}
+			o->center = true;
+			o->center_faults[o->ncenter_faults++] = optarg;
 			break;
 		case 'K':
 			o->keep = true;

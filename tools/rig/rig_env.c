@@ -122,17 +122,23 @@ static int start_card(struct rig_env *e, const struct rig_opts *o, bool detach, 
 }
 
 #ifdef RIG_CENTER_PATH
-static int start_center(struct rig_env *e, bool detach, long deadline)
+static int start_center(struct rig_env *e, const struct rig_opts *o, bool detach, long deadline)
 {
 	char fdnum[16], line[64], log[PATH_MAX], anchors[PATH_MAX];
-	char *argv[] = { RIG_CENTER_PATH, "--port", "0", "--pki", RIG_CENTER_PKI_DIR,
-			 "--card-anchors", anchors, "--data", RIG_CENTER_DATA_DIR,
-			 "--ready-fd", fdnum, NULL };
+	char *argv[16 + 2 * RIG_MAX_FAULTS] = { RIG_CENTER_PATH, "--port", "0", "--pki",
+						RIG_CENTER_PKI_DIR, "--card-anchors", anchors,
+						"--data", RIG_CENTER_DATA_DIR, "--ready-fd", fdnum };
+	int n = 11;
 	int ready[2];
 	int logfd;
 	int rc = -1;
 
 	snprintf(anchors, sizeof(anchors), "%s/anchors", RIG_PKI_DIR);
+	for (int i = 0; i < o->ncenter_faults; i++) {
+		argv[n++] = "--fault";
+		argv[n++] = (char *)o->center_faults[i];
+	}
+	argv[n] = NULL;
 	if (pipe2(ready, O_CLOEXEC) != 0) {
 		rig_die("pipe failed");
 	}
@@ -192,7 +198,7 @@ int rig_env_up(struct rig_env *e, const struct rig_opts *o, bool detach)
 		return -1;
 	}
 #ifdef RIG_CENTER_PATH
-	if (o->center && start_center(e, detach, deadline) != 0) {
+	if (o->center && start_center(e, o, detach, deadline) != 0) {
 		return -1;
 	}
 #else

@@ -20,6 +20,8 @@ struct rig_opts {
 	const char *pki;       /* card test PKI */
 	const char *faults[RIG_MAX_FAULTS];
 	int nfaults;
+	const char *center_faults[RIG_MAX_FAULTS]; /* passed to the center as --fault */
+	int ncenter_faults;
 	const char *dir;       /* "rig up --dir": where the state lives */
 	bool no_card;
 	bool center;           /* also start the reference center */

@@ -36,6 +36,8 @@ struct kiosk_board {
 	unsigned center_connect_timeout_ms;
 	unsigned center_handshake_timeout_ms;
 	unsigned center_read_timeout_ms;
+	char cert_issuer_jwks[PATH_MAX];    /* pinned SMART Health Card issuer key set (JWKS) */
+	char cert_csca[PATH_MAX];           /* pinned CSCA for VDS-NC seals (PEM) */
 };
 
 /** Defaults for every setting (a non-production board with no anchors). */
