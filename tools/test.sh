@@ -22,11 +22,13 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 echo "== fuzz smoke (clang, libFuzzer)"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKIOSK_FUZZ=ON >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_tlv fuzz_cardsim_apdu fuzz_board
+cmake --build build-fuzz -j"$jobs" --target fuzz_all
 ctest --test-dir build-fuzz --output-on-failure -L fuzz -j"$jobs" | tee build-fuzz/ctest.log
 
 echo "== benchmark: reading a simulated card through the real pcscd"
 build/tools/rig/rig -- build/tests/bench/card_read_bench "${KIOSK_BENCH_READS:-50}"
+echo "== benchmark: mutual-TLS handshakes of the center client (openssl s_server on loopback)"
+build/tests/bench/center_tls_bench "${KIOSK_BENCH_HANDSHAKES:-100}"
 
 echo "== summary"
 total=0
