@@ -1,7 +1,7 @@
 # Integration: the reference certificate center (tools/center) as a real HTTPS
 # server on loopback, driven over real TLS with client certificates (curl).
 # Included from tests/integration/CMakeLists.txt.
-find_program(REFC_CURL curl)
+find_program(REFC_CURL curl REQUIRED)
 if(NOT TARGET kiosk-center OR NOT TARGET refcenter_testcard OR NOT REFC_CURL)
 	return()
 endif()

@@ -7,7 +7,7 @@ PKGS=(
 	pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools
 	libmbedtls-dev libcjson-dev libcmocka-dev
 	openssl jq util-linux procps
-	zlib1g-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-dev libhttp-parser-dev
+	zlib1g-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-dev libhttp-parser-dev curl
 )
 
 missing=()
