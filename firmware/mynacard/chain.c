@@ -14,10 +14,11 @@
 #include "mnc_anchors.h"
 #include "mnc_basic4.h"
 #include "mnc_cert_cache.h"
+#include "mnc_chain.h"
 #include "mnc_cvcert.h"
 #include "mnc_session_io.h"
 
-static int chain_err(enum mnc_chain_result r)
+int mnc_chain_err(enum mnc_chain_result r)
 {
 	switch (r) {
 	case MNC_CHAIN_OK:
@@ -72,30 +73,32 @@ static enum mnc_chain_result check_cert(struct mnc_session *s, int *err)
 	return MNC_CHAIN_OK;
 }
 
-static enum mnc_chain_result check_data(struct mnc_session *s)
+enum mnc_chain_result mnc_chain_check_data(const struct mnc_rsa_pub *cert_key,
+					   const uint8_t *ef0001, size_t ef0001_len,
+					   const uint8_t *ef0002, size_t ef0002_len,
+					   const uint8_t *ef0003, size_t ef0003_len)
 {
-	const struct mnc_raw *raw = s->raw;
 	enum mnc_chain_result res;
 	struct mnc_record rec;
 	uint8_t digest[32];
 	size_t off, span;
 
 	/* B */
-	if (mnc_record_parse(raw->ef0003, raw->ef0003_len, &rec) != 0 ||
-	    !mnc_rsa_verify_sha256(s->card_key, rec.signed_span, rec.signed_len, rec.sig,
+	if (mnc_record_parse(ef0003, ef0003_len, &rec) != 0 ||
+	    !mnc_rsa_verify_sha256(cert_key, rec.signed_span, rec.signed_len, rec.sig,
 				   rec.sig_len)) {
 		return MNC_CHAIN_RECORD;
 	}
 	/* C: the physical file, never the trimmed TLV */
 	res = MNC_CHAIN_MY_NUMBER_HASH;
-	if (raw->ef0001_len == 0 || mnc_sha256(raw->ef0001, raw->ef0001_len, digest) != 0 ||
+	if (ef0001_len == 0 || mnc_sha256(ef0001, ef0001_len, digest) != 0 ||
 	    !mnc_ct_equal(digest, rec.h_my_number, sizeof(digest))) {
 		goto out;
 	}
 	/* D: DF21 (the offsets) is outside the signed span */
 	res = MNC_CHAIN_BASIC4_HASH;
-	if (mnc_basic4_digest_span(raw->ef0002, raw->ef0002_len, &off, &span) != 0 ||
-	    mnc_sha256(raw->ef0002 + off, span, digest) != 0 ||
+	if (mnc_basic4_digest_span(ef0002, ef0002_len, &off, &span) != 0 ||
+	    mnc_sha256(ef0002 + off, span, digest) != 0 ||
 	    !mnc_ct_equal(digest, rec.h_basic4, sizeof(digest))) {
 		goto out;
 	}
@@ -116,7 +119,9 @@ int mnc_verify_chain(struct mnc_session *s)
 	s->chain = MNC_CHAIN_NOT_RUN;
 	res = check_cert(s, &err);
 	if (res == MNC_CHAIN_OK) {
-		res = check_data(s);
+		res = mnc_chain_check_data(s->card_key, s->raw->ef0001, s->raw->ef0001_len,
+					   s->raw->ef0002, s->raw->ef0002_len, s->raw->ef0003,
+					   s->raw->ef0003_len);
 	}
 	s->chain = res;
 	if (res == MNC_CHAIN_OK) {
@@ -129,5 +134,5 @@ int mnc_verify_chain(struct mnc_session *s)
 	}
 	(void)mnc_session_set_key(s, NULL);
 	s->cert_from_cache = false;
-	return err != 0 ? err : chain_err(res);
+	return err != 0 ? err : mnc_chain_err(res);
 }

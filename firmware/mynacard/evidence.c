@@ -12,26 +12,9 @@
 #include "kiosk/err.h"
 #include "mnc_anchors.h"
 #include "mnc_basic4.h"
+#include "mnc_chain.h"
 #include "mnc_cvcert.h"
 #include "mnc_rsa_pub.h"
-
-static int step_err(enum mnc_chain_result r)
-{
-	switch (r) {
-	case MNC_CHAIN_UNKNOWN_CA:
-		return KIOSK_ERR_CHAIN_UNKNOWN_CA;
-	case MNC_CHAIN_CERT:
-		return KIOSK_ERR_CHAIN_CERT;
-	case MNC_CHAIN_RECORD:
-		return KIOSK_ERR_CHAIN_RECORD;
-	case MNC_CHAIN_MY_NUMBER_HASH:
-		return KIOSK_ERR_CHAIN_MYNUMBER_HASH;
-	case MNC_CHAIN_BASIC4_HASH:
-		return KIOSK_ERR_CHAIN_BASIC4_HASH;
-	default:
-		return KIOSK_ERR_INTERNAL;
-	}
-}
 
 /* A-D; @cert_key gets the EF 0004 key when the result is MNC_CHAIN_OK. */
 static enum mnc_chain_result chain(const struct mnc_anchors *a, const struct mnc_evidence *ev,
@@ -39,11 +22,8 @@ static enum mnc_chain_result chain(const struct mnc_anchors *a, const struct mnc
 {
 	const struct mnc_rsa_pub *ca;
 	const uint8_t *body;
-	size_t avail, body_len, off, span;
+	size_t avail, body_len;
 	struct mnc_cvcert cv;
-	struct mnc_record rec;
-	uint8_t digest[32];
-	enum mnc_chain_result res = MNC_CHAIN_CERT;
 
 	/* A: the whole certificate must be there (no cache on this side) */
 	if (mnc_cvcert_head(ev->ef0004, ev->ef0004_len, &body, &avail, &body_len) != 0) {
@@ -58,30 +38,8 @@ static enum mnc_chain_result chain(const struct mnc_anchors *a, const struct mnc
 	    mnc_rsa_pub_set(cert_key, cv.n, cv.n_len, cv.e, cv.e_len) != 0) {
 		return MNC_CHAIN_CERT;
 	}
-	/* B */
-	res = MNC_CHAIN_RECORD;
-	if (mnc_record_parse(ev->ef0003, ev->ef0003_len, &rec) != 0 ||
-	    !mnc_rsa_verify_sha256(cert_key, rec.signed_span, rec.signed_len, rec.sig,
-				   rec.sig_len)) {
-		goto out;
-	}
-	/* C: all physical bytes of EF 0001 */
-	res = MNC_CHAIN_MY_NUMBER_HASH;
-	if (ev->ef0001_len == 0 || mnc_sha256(ev->ef0001, ev->ef0001_len, digest) != 0 ||
-	    !mnc_ct_equal(digest, rec.h_my_number, sizeof(digest))) {
-		goto out;
-	}
-	/* D */
-	res = MNC_CHAIN_BASIC4_HASH;
-	if (mnc_basic4_digest_span(ev->ef0002, ev->ef0002_len, &off, &span) != 0 ||
-	    mnc_sha256(ev->ef0002 + off, span, digest) != 0 ||
-	    !mnc_ct_equal(digest, rec.h_basic4, sizeof(digest))) {
-		goto out;
-	}
-	res = MNC_CHAIN_OK;
-out:
-	mbedtls_platform_zeroize(digest, sizeof(digest));
-	return res;
+	return mnc_chain_check_data(cert_key, ev->ef0001, ev->ef0001_len, ev->ef0002,
+				    ev->ef0002_len, ev->ef0003, ev->ef0003_len);
 }
 
 /* E, then the challenge signature with the certified card key. */
@@ -128,7 +86,7 @@ int mnc_verify_evidence(const struct mnc_anchors *a, const struct mnc_evidence *
 		*step = res;
 	}
 	if (res != MNC_CHAIN_OK) {
-		rc = step_err(res);
+		rc = mnc_chain_err(res);
 		goto out;
 	}
 	if (!presence(&cert_key, ev)) {
