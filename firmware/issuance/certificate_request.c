@@ -60,10 +60,9 @@ int issuance_request_certificate(struct mnc_session *s, struct center_client *c,
 	    s->presence != MNC_PRESENCE_OK || trust == NULL || trust->issuers == NULL) {
 		return KIOSK_ERR_INVALID_ARG;
 	}
-	/* The center needs EF 0004 in full; a cache hit read only its head.
-	 * (Sending the cached certificate's bytes is future work.) */
-	if (s->cert_from_cache) {
-		return KIOSK_ERR_NOT_SUPPORTED;
+	/* EF 0004 in full: read from the card, or the cached file on a cache hit. */
+	if (s->raw->ef0004_len == 0) {
+		return KIOSK_ERR_INVALID_ARG;
 	}
 	memset(&req, 0, sizeof(req));
 	rc = center_new_request_id(c, req.request_id);

@@ -15,6 +15,8 @@
 struct cert_entry {
 	uint8_t body[MNC_CERT_BODY_MAX];
 	size_t body_len;
+	uint8_t file[MNC_CERT_FILE_MAX];
+	size_t file_len;
 	struct mnc_rsa_pub ca; /* the anchor check A used */
 };
 
@@ -69,7 +71,8 @@ static bool same_key(const struct mnc_rsa_pub *a, const struct mnc_rsa_pub *b)
 
 const uint8_t *mnc_cert_cache_lookup(const struct mnc_cert_cache *c,
 				     const struct mnc_anchors *anchors, const uint8_t *body_head,
-				     size_t avail, size_t *body_len)
+				     size_t avail, size_t *body_len, const uint8_t **file,
+				     size_t *file_len)
 {
 	const struct mnc_rsa_pub *ca;
 
@@ -86,6 +89,10 @@ const uint8_t *mnc_cert_cache_lookup(const struct mnc_cert_cache *c,
 		if (avail <= e->body_len && memcmp(e->body, body_head, avail) == 0 &&
 		    same_key(&e->ca, ca)) {
 			*body_len = e->body_len;
+			if (file != NULL && file_len != NULL) {
+				*file = e->file;
+				*file_len = e->file_len;
+			}
 			return e->body;
 		}
 	}
@@ -93,12 +100,12 @@ const uint8_t *mnc_cert_cache_lookup(const struct mnc_cert_cache *c,
 }
 
 void mnc_cert_cache_insert(struct mnc_cert_cache *c, const uint8_t *body, size_t len,
-			   const struct mnc_rsa_pub *ca)
+			   const uint8_t *file, size_t file_len, const struct mnc_rsa_pub *ca)
 {
 	struct cert_entry *e;
 
-	if (c == NULL || body == NULL || ca == NULL || len <= MNC_CERT_IDS_LEN ||
-	    len > MNC_CERT_BODY_MAX) {
+	if (c == NULL || body == NULL || file == NULL || ca == NULL || len <= MNC_CERT_IDS_LEN ||
+	    len > MNC_CERT_BODY_MAX || file_len < len || file_len > MNC_CERT_FILE_MAX) {
 		return;
 	}
 	for (unsigned i = 0; i < c->count; i++) {
@@ -116,5 +123,7 @@ void mnc_cert_cache_insert(struct mnc_cert_cache *c, const uint8_t *body, size_t
 	memset(e, 0, sizeof(*e));
 	memcpy(e->body, body, len);
 	e->body_len = len;
+	memcpy(e->file, file, file_len);
+	e->file_len = file_len;
 	e->ca = *ca;
 }

@@ -69,7 +69,7 @@ static enum mnc_chain_result check_cert(struct mnc_session *s, int *err)
 	if (*err != 0) {
 		return MNC_CHAIN_CERT;
 	}
-	mnc_cert_cache_insert(s->cache, cv.body, cv.body_len, ca);
+	mnc_cert_cache_insert(s->cache, cv.body, cv.body_len, raw->ef0004, raw->ef0004_len, ca);
 	return MNC_CHAIN_OK;
 }
 

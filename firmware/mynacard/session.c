@@ -345,7 +345,9 @@ int mnc_read_certificate(struct mnc_session *s)
 {
 	struct ef_read r;
 	const uint8_t *body, *cached;
+	const uint8_t *cached_file = NULL;
 	size_t avail, body_len, cached_len = 0;
+	size_t cached_file_len = 0;
 	struct mnc_cvcert cv;
 	struct mnc_rsa_pub key;
 	int rc;
@@ -374,7 +376,8 @@ int mnc_read_certificate(struct mnc_session *s)
 
 	/* A municipality certificate verified earlier (same bytes, same anchor):
 	 * its key is already trusted, and the head is all we need to read. */
-	cached = mnc_cert_cache_lookup(s->cache, s->anchors, body, avail, &cached_len);
+	cached = mnc_cert_cache_lookup(s->cache, s->anchors, body, avail, &cached_len,
+				       &cached_file, &cached_file_len);
 	if (cached != NULL && cached_len == body_len &&
 	    mnc_cvcert_parse_body(cached, cached_len, &cv) == 0 &&
 	    mnc_rsa_pub_set(&key, cv.n, cv.n_len, cv.e, cv.e_len) == 0) {
@@ -383,8 +386,11 @@ int mnc_read_certificate(struct mnc_session *s)
 			goto out;
 		}
 		s->cert_from_cache = true;
-		if (avail < body_len) {
-			s->raw->ef0004_len = r.got; /* the head only */
+		if (avail < body_len && cached_file_len <= sizeof(s->raw->ef0004)) {
+			/* The rest is the cached file's (public data): the center is sent
+			 * EF 0004 in full either way. */
+			memcpy(s->raw->ef0004, cached_file, cached_file_len);
+			s->raw->ef0004_len = cached_file_len;
 			goto out;
 		}
 	}

@@ -167,6 +167,7 @@ void card_flow_read(const struct read_opts *ro, struct kiosk_vault *vault,
 		o->sfi = s.sfi;
 		o->extended = s.extended;
 		o->cert_cached = s.cert_from_cache;
+		o->ef0004_len = s.raw != NULL ? s.raw->ef0004_len : 0;
 		mnc_session_end(&s);
 	}
 	o->apdus = r.apdu_count;

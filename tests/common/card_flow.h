@@ -46,6 +46,7 @@ struct outcome {
 	bool sfi;
 	bool extended;
 	bool cert_cached;
+	size_t ef0004_len;    /* EF 0004 bytes held: in full even on a cache hit */
 	bool data_matches;
 	bool vault_wiped; /* every byte of the vault zero after the read */
 	long us;          /* wall time of the whole read, microseconds */

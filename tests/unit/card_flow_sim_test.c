@@ -83,6 +83,8 @@ static void apdu_budgets(void **state)
 	assert_int_equal(o.rc, 0);
 	assert_true(o.cert_cached);
 	assert_true(o.apdus <= 8);
+	/* Only the head was read, but the session holds the whole file (for the center). */
+	assert_int_equal(o.ef0004_len, 568);
 	ro.presence = true;
 	ro.cache = NULL;
 	card_flow_read(&ro, &vault, anchors, &o);
