@@ -80,6 +80,24 @@ check "overseas: seal present" bash -c "jq -e '.vdsnc | fromjson | .data.hdr.t =
 check "overseas: passport" [ "$(field .passport)" = TK1234567 ]
 check "overseas: romaji" [ -n "$(field .romaji_family)" ]
 
+# every persona with records, domestic (and overseas where registered)
+for spec in rare_kanji:131016:domestic:5 no_ext:131016:domestic:2 foreign:271004:domestic:3 \
+	foreign:271004:overseas:3 no_sfi:271004:domestic:2 long:271004:domestic:1; do
+	IFS=: read -r who muni type doses <<<"$spec"
+	fetch "--center" "$who" "$(persona "$who" .pin)" --municipality "$muni" --type "$type" --reveal
+	check "$who $type: exit 0" [ "$code" -eq 0 ]
+	check "$who $type: doses" [ "$(field .doses)" -eq "$doses" ]
+	check "$who $type: holder" [ "$(field .holder_match)" = true ]
+	check "$who $type: birth date" [ "$(field .birth_date)" = "$(persona "$who" .birth_date)" ]
+	if [ "$type" = overseas ]; then
+		check "$who overseas: passport" [ "$(field .passport)" = XZ7654321 ]
+		check "$who overseas: seal" [ -n "$(field .vdsnc)" ]
+	fi
+done
+fetch "--center" blocked "$(persona blocked .pin)" --municipality 271004 --type domestic
+check "blocked card: exit 4" [ "$code" -eq 4 ]
+check "blocked card: pin blocked" [ "$(field .pin)" = blocked ]
+
 # typed refusals from the center
 fetch "--center" standard "$(persona standard .pin)" --municipality 131016 --type overseas
 check "not registered: exit 7" [ "$code" -eq 7 ]
