@@ -29,6 +29,9 @@ echo "== benchmark: reading a simulated card through the real pcscd"
 build/tools/rig/rig -- build/tests/bench/card_read_bench "${KIOSK_BENCH_READS:-50}"
 echo "== benchmark: mutual-TLS handshakes of the center client (openssl s_server on loopback)"
 build/tests/bench/center_tls_bench "${KIOSK_BENCH_HANDSHAKES:-100}"
+echo "== benchmark: the certificate step on loopback (card through pcscd, center over mutual TLS)"
+build/tools/rig/rig --center -- build/tests/bench/certificate_bench "${KIOSK_BENCH_ISSUANCES:-30}" 2>&1 |
+	grep -v '^kiosk-center:'
 echo "== benchmark: the reference center under 50 concurrent kiosks"
 KIOSK_TEST_PKI=$root/build/test-pki KIOSK_CENTER_PKI=$root/build/center-pki \
 	KIOSK_PERSONAS=$root/tools/cardsim/personas build/tests/integration/refcenter_load 50 10 2>&1 |

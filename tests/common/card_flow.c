@@ -123,7 +123,11 @@ static int card_phase(struct mnc_session *s, const struct read_opts *ro,
 		o->data_matches = personal_matches(s->personal, ro->expect);
 	}
 	if (rc == 0 && ro->presence) {
-		rc = mnc_prove_presence(s, nonce, sizeof(nonce));
+		rc = ro->nonce != NULL ? mnc_prove_presence(s, ro->nonce, ro->nonce_len)
+				       : mnc_prove_presence(s, nonce, sizeof(nonce));
+	}
+	if (rc == 0 && ro->after_card != NULL) {
+		rc = ro->after_card(s, ro->after_card_arg);
 	}
 	return rc;
 }

@@ -34,6 +34,12 @@ struct read_opts {
 	const struct persona *expect; /* compare the parsed data with this */
 	unsigned apdu_timeout_ms;
 	unsigned wait_ms;
+	const uint8_t *nonce;         /* presence proof signs this (else a fixed test nonce) */
+	size_t nonce_len;
+	/* Called with the verified session before it ends (e.g. the certificate
+	 * request); its return value becomes the outcome's rc. */
+	int (*after_card)(struct mnc_session *s, void *arg);
+	void *after_card_arg;
 };
 
 struct outcome {
