@@ -108,6 +108,20 @@ check "no records: error" [ "$(field .error)" = CENTER_NO_RECORDS ]
 fetch "--center" standard "$(persona standard .pin)" --municipality 011002 --type domestic
 check "not participating: error" [ "$(field .error)" = CENTER_NOT_PARTICIPATING ]
 
+# every center fault ends in a typed error, nothing shown, no hang
+for spec in http_500=on:CENTER_INTERNAL http_503=on:CENTER_BUSY \
+	malformed_json=on:CENTER_PROTOCOL oversized_body=on:HTTP_BODY_TOO_LARGE \
+	drop=on:CONNECTION_DROPPED; do
+	fault=${spec%%:*} want=${spec#*:}
+	fetch "--center-fault $fault" standard "$(persona standard .pin)" --municipality 131016 --type domestic
+	check "$fault: exit 7" [ "$code" -eq 7 ]
+	check "$fault: $want" [ "$(field .error)" = "$want" ]
+	check "$fault: nothing shown" [ "$(field 'has("shc_qr_text")')" = false ]
+done
+# one dropped answer: the retry with the same request id gets the same certificate
+fetch "--center-fault drop=1" standard "$(persona standard .pin)" --municipality 131016 --type domestic
+check "drop once: retried and issued" [ "$code" -eq 0 ]
+
 # what the kiosk refuses itself
 fetch "--center-fault other_person=on" standard "$(persona standard .pin)" --municipality 131016 --type domestic
 check "other person: exit 5" [ "$code" -eq 5 ]
