@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "card_phase.h"
 #include "json_out.h"
 #include "kiosk/board.h"
@@ -308,6 +310,8 @@ int kioskctl_certificate_fetch(int argc, char **argv)
 	if (model != NULL) {
 		cert_clear(model);
 	}
+	/* The certificate id names a resident's certificate: gone with the rest. */
+	mbedtls_platform_zeroize(&issued, sizeof(issued));
 	release(&x);
 	return code;
 }
