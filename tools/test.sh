@@ -32,6 +32,8 @@ build/tests/bench/center_tls_bench "${KIOSK_BENCH_HANDSHAKES:-100}"
 echo "== benchmark: the certificate step on loopback (card through pcscd, center over mutual TLS)"
 build/tools/rig/rig --center -- build/tests/bench/certificate_bench "${KIOSK_BENCH_ISSUANCES:-30}" 2>&1 |
 	grep -v '^kiosk-center:'
+echo "== benchmark: rendering the certificate page and its QR codes"
+build/tests/bench/render_bench "${KIOSK_BENCH_RENDERS:-10}"
 echo "== benchmark: the reference center under 50 concurrent kiosks"
 KIOSK_TEST_PKI=$root/build/test-pki KIOSK_CENTER_PKI=$root/build/center-pki \
 	KIOSK_PERSONAS=$root/tools/cardsim/personas build/tests/integration/refcenter_load 50 10 2>&1 |

@@ -30,6 +30,10 @@ void kiosk_board_init(struct kiosk_board *b)
 	b->center_connect_timeout_ms = 5000;
 	b->center_handshake_timeout_ms = 10000;
 	b->center_read_timeout_ms = 15000;
+	snprintf(b->printer_backend, sizeof(b->printer_backend), "ipp");
+	b->printer_dpi = 300;
+	snprintf(b->printer_paper, sizeof(b->printer_paper), "a4");
+	b->printer_timeout_ms = 60000;
 }
 
 static int set_why(char *why, size_t cap, unsigned line, const char *what)
@@ -62,6 +66,20 @@ static int parse_ms(const char *v, unsigned *out)
 	n = strtoul(v, &end, 10);
 	/* 1 ms .. 10 min: a zero or absurd watchdog is a configuration error. */
 	if (errno != 0 || *v == '\0' || *end != '\0' || n == 0 || n > 600000) {
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int parse_dpi(const char *v, unsigned *out)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno != 0 || *v == '\0' || *end != '\0' || n < 150 || n > 1200) {
 		return -1;
 	}
 	*out = (unsigned)n;
@@ -172,6 +190,31 @@ static int apply(struct kiosk_board *b, const char *k, const char *v)
 	}
 	if (strcmp(k, "center.read_timeout_ms") == 0) {
 		return parse_ms(v, &b->center_read_timeout_ms);
+	}
+	if (strcmp(k, "printer.backend") == 0) {
+		if (strcmp(v, "ipp") != 0 && strcmp(v, "preview") != 0) {
+			return -1;
+		}
+		return copy_str(b->printer_backend, sizeof(b->printer_backend), v);
+	}
+	if (strcmp(k, "printer.uri") == 0) {
+		if (*v != '\0' && strncmp(v, "ipp://", 6) != 0 && strncmp(v, "ipps://", 7) != 0) {
+			return -1;
+		}
+		return copy_str(b->printer_uri, sizeof(b->printer_uri), v);
+	}
+	if (strcmp(k, "printer.dpi") == 0) {
+		return parse_dpi(v, &b->printer_dpi);
+	}
+	if (strcmp(k, "printer.paper") == 0) {
+		/* A4 only: the certificate layout is A4 portrait. */
+		if (strcmp(v, "a4") != 0) {
+			return -1;
+		}
+		return copy_str(b->printer_paper, sizeof(b->printer_paper), v);
+	}
+	if (strcmp(k, "printer.timeout_ms") == 0) {
+		return parse_ms(v, &b->printer_timeout_ms);
 	}
 	return -2;
 }

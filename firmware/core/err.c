@@ -79,6 +79,17 @@ static const struct err_entry err_table[] = {
 	{ KIOSK_ERR_CENTER_BUSY, "CENTER_BUSY", "center busy" },
 	{ KIOSK_ERR_CENTER_INTERNAL, "CENTER_INTERNAL", "center internal error" },
 	{ KIOSK_ERR_PRINTER, "PRINTER", "printer error" },
+	{ KIOSK_ERR_PRINTER_UNREACHABLE, "PRINTER_UNREACHABLE", "printer unreachable" },
+	{ KIOSK_ERR_PRINTER_TIMEOUT, "PRINTER_TIMEOUT", "printer did not answer or finish in time" },
+	{ KIOSK_ERR_MEDIA_EMPTY, "MEDIA_EMPTY", "printer is out of paper" },
+	{ KIOSK_ERR_MEDIA_JAM, "MEDIA_JAM", "paper jam in the printer" },
+	{ KIOSK_ERR_DOOR_OPEN, "DOOR_OPEN", "a printer door or cover is open" },
+	{ KIOSK_ERR_PRINTER_OFFLINE, "PRINTER_OFFLINE", "printer is offline or stopped" },
+	{ KIOSK_ERR_TONER_EMPTY, "TONER_EMPTY", "printer is out of toner or ink" },
+	{ KIOSK_ERR_JOB_FAILED, "JOB_FAILED", "print job failed" },
+	{ KIOSK_ERR_QR_TOO_LARGE, "QR_TOO_LARGE", "certificate does not fit the allowed QR version" },
+	{ KIOSK_ERR_RENDER, "RENDER", "certificate rendering failed" },
+	{ KIOSK_ERR_GLYPH_MISSING, "GLYPH_MISSING", "font lacks a glyph of the holder's name" },
 	{ KIOSK_ERR_UPDATE, "UPDATE", "firmware update error" },
 };
 

@@ -75,6 +75,34 @@ static const struct kiosk_msg catalogue[KIOSK_MSG_COUNT] = {
 	[KIOSK_MSG_PLEASE_WAIT] = { "please_wait",
 		{ "ただいま処理中です。しばらくお待ちください。",
 		  "Processing. Please wait." } },
+	[KIOSK_MSG_NAME_NOT_PRINTABLE] = { "name_not_printable",
+		{ "お名前の文字をこの端末では正しく印刷できないため、証明書を発行できません。"
+		  "お手数ですが、お住まいの市区町村の窓口で発行を申請してください。",
+		  "This kiosk cannot print a character of your name correctly, so it cannot "
+		  "issue the certificate. Please apply at your municipal office." } },
+	[KIOSK_MSG_CERT_NOT_PRINTABLE] = { "cert_not_printable",
+		{ "この証明書はこの端末では印刷できません。お住まいの市区町村の窓口にお問い合わせください。",
+		  "This certificate cannot be printed at this kiosk. Please ask at your municipal office." } },
+	/* Printer: nothing the resident can fix themselves (the paper tray and the
+	 * doors are behind the kiosk's panel), so every text sends them to staff. */
+	[KIOSK_MSG_PRINTER_NO_PAPER] = { "printer_no_paper",
+		{ "プリンターの用紙がありません。店員にお知らせください。",
+		  "The printer is out of paper. Please tell a member of staff." } },
+	[KIOSK_MSG_PRINTER_JAM] = { "printer_jam",
+		{ "プリンターで紙詰まりが発生しました。店員にお知らせください。",
+		  "The paper has jammed in the printer. Please tell a member of staff." } },
+	[KIOSK_MSG_PRINTER_DOOR_OPEN] = { "printer_door_open",
+		{ "プリンターのカバーが開いています。店員にお知らせください。",
+		  "A printer cover is open. Please tell a member of staff." } },
+	[KIOSK_MSG_PRINTER_NO_TONER] = { "printer_no_toner",
+		{ "プリンターのトナーがありません。店員にお知らせください。",
+		  "The printer is out of toner. Please tell a member of staff." } },
+	[KIOSK_MSG_PRINTER_UNAVAILABLE] = { "printer_unavailable",
+		{ "プリンターが使用できません。店員にお知らせください。",
+		  "The printer is not available. Please tell a member of staff." } },
+	[KIOSK_MSG_PRINT_FAILED] = { "print_failed",
+		{ "証明書を印刷できませんでした。店員にお知らせください。",
+		  "The certificate could not be printed. Please tell a member of staff." } },
 };
 
 const struct kiosk_msg *kiosk_msg_get(enum kiosk_msg_id id)
@@ -153,6 +181,25 @@ enum kiosk_msg_id kiosk_err_msg(int err)
 		return KIOSK_MSG_PIN_CANCELLED;
 	case KIOSK_ERR_PIN_TIMEOUT:
 		return KIOSK_MSG_PIN_TIMEOUT;
+	case KIOSK_ERR_GLYPH_MISSING:
+		return KIOSK_MSG_NAME_NOT_PRINTABLE;
+	case KIOSK_ERR_QR_TOO_LARGE:
+		return KIOSK_MSG_CERT_NOT_PRINTABLE;
+	case KIOSK_ERR_MEDIA_EMPTY:
+		return KIOSK_MSG_PRINTER_NO_PAPER;
+	case KIOSK_ERR_MEDIA_JAM:
+		return KIOSK_MSG_PRINTER_JAM;
+	case KIOSK_ERR_DOOR_OPEN:
+		return KIOSK_MSG_PRINTER_DOOR_OPEN;
+	case KIOSK_ERR_TONER_EMPTY:
+		return KIOSK_MSG_PRINTER_NO_TONER;
+	case KIOSK_ERR_PRINTER_UNREACHABLE:
+	case KIOSK_ERR_PRINTER_TIMEOUT:
+	case KIOSK_ERR_PRINTER_OFFLINE:
+		return KIOSK_MSG_PRINTER_UNAVAILABLE;
+	case KIOSK_ERR_PRINTER:
+	case KIOSK_ERR_JOB_FAILED:
+		return KIOSK_MSG_PRINT_FAILED;
 	default:
 		/* Reader gone, busy, vault, configuration, anchors...: nothing the
 		 * resident can fix; staff must look at the unit. */

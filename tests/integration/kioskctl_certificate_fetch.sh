@@ -80,6 +80,20 @@ check "overseas: seal present" bash -c "jq -e '.vdsnc | fromjson | .data.hdr.t =
 check "overseas: passport" [ "$(field .passport)" = TK1234567 ]
 check "overseas: romaji" [ -n "$(field .romaji_family)" ]
 
+# the preview on the simulated board: certificate.pdf + certificate.png, and the
+# QR in the PNG carries exactly the verified SHC text
+pv=$(mktemp -d)
+fetch "--center" standard "$(persona standard .pin)" --municipality 131016 --type domestic \
+	--preview-out "$pv"
+check "preview: exit 0" [ "$code" -eq 0 ]
+check "preview: printed" [ "$(field .printed)" = true ]
+check "preview: pdf" bash -c "head -c 5 '$pv/certificate.pdf' | grep -q '%PDF-'"
+check "preview: png decodes to the QR text" \
+	[ "$(zbarimg --raw -q "$pv/certificate.png" 2>/dev/null)" = "$(field .shc_qr_text)" ]
+check "preview: page text" bash -c "pdftotext '$pv/certificate.pdf' - | grep -q '予防接種証明書'"
+check "preview: only the two files" [ "$(ls "$pv" | wc -l)" -eq 2 ]
+rm -rf "$pv"
+
 # every persona with records, domestic (and overseas where registered)
 for spec in rare_kanji:131016:domestic:5 no_ext:131016:domestic:2 foreign:271004:domestic:3 \
 	foreign:271004:overseas:3 no_sfi:271004:domestic:2 long:271004:domestic:1; do

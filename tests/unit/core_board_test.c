@@ -88,6 +88,38 @@ static void test_center_keys(void **state)
 			 KIOSK_ERR_CONFIG);
 }
 
+static void test_printer_keys(void **state)
+{
+	static const char *bad[] = {
+		"printer.backend = cups\n",            /* no local spooler */
+		"printer.uri = http://printer/ipp\n",  /* not an IPP URI */
+		"printer.dpi = 72\n",                  /* too coarse for the QR codes */
+		"printer.dpi = 600dpi\n",
+		"printer.paper = letter\n",            /* the page is A4 */
+		"printer.timeout_ms = 0\n",
+	};
+	struct kiosk_board b;
+	char why[128] = "";
+	const char *text = "printer.backend = preview\n"
+			   "printer.uri = ipps://printer.kiosk.lan:631/ipp/print\n"
+			   "printer.dpi = 600\n"
+			   "printer.paper = a4\n"
+			   "printer.timeout_ms = 45000\n";
+
+	(void)state;
+	assert_int_equal(parse(&b, text, why, sizeof(why)), KIOSK_OK);
+	assert_string_equal(b.printer_backend, "preview");
+	assert_string_equal(b.printer_uri, "ipps://printer.kiosk.lan:631/ipp/print");
+	assert_int_equal(b.printer_dpi, 600);
+	assert_string_equal(b.printer_paper, "a4");
+	assert_int_equal(b.printer_timeout_ms, 45000);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		assert_int_equal(parse(&b, bad[i], why, sizeof(why)), KIOSK_ERR_CONFIG);
+		assert_non_null(strstr(why, "invalid value"));
+	}
+}
+
 static void test_defaults(void **state)
 {
 	struct kiosk_board b;
@@ -98,6 +130,10 @@ static void test_defaults(void **state)
 	assert_int_equal(b.apdu_timeout_ms, 5000);
 	assert_true(b.presence_proof);
 	assert_string_equal(b.reader_backend, "pcsc");
+	assert_string_equal(b.printer_backend, "ipp");
+	assert_string_equal(b.printer_paper, "a4");
+	assert_int_equal(b.printer_dpi, 300);
+	assert_int_equal(b.printer_timeout_ms, 60000);
 }
 
 static void test_rejects_bad_input(void **state)
@@ -165,8 +201,12 @@ static void test_load_shipped_boards(void **state)
 	assert_int_equal(strncmp(b.center_url, "https://", 8), 0);
 	assert_non_null(strstr(b.cert_issuer_jwks, "/center-pki/shc-jwks.json"));
 	assert_non_null(strstr(b.cert_csca, "/center-pki/csca.crt.pem"));
+	/* The simulated board prints to the preview file; production boards use IPP. */
+	assert_string_equal(b.printer_backend, "preview");
 	assert_int_equal(kiosk_board_load(&b, "pcsc-generic", why, sizeof(why)), KIOSK_OK);
 	assert_true(b.production);
+	assert_string_equal(b.printer_backend, "ipp");
+	assert_int_equal(strncmp(b.printer_uri, "ipp", 3), 0);
 	assert_int_equal(strncmp(b.center_url, "https://", 8), 0);
 	assert_int_equal(kiosk_board_load(&b, "no-such-board", why, sizeof(why)),
 			 KIOSK_ERR_CONFIG);
@@ -178,6 +218,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_all_keys),
 		cmocka_unit_test(test_center_keys),
+		cmocka_unit_test(test_printer_keys),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_rejects_bad_input),
 		cmocka_unit_test(test_rejects_long_line_and_nul),

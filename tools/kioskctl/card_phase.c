@@ -77,6 +77,9 @@ int kioskctl_exit_code_for(int err)
 	if (err <= KIOSK_ERR_NETWORK && err > KIOSK_ERR_PRINTER) {
 		return KIOSKCTL_EXIT_CENTER;
 	}
+	if (err <= KIOSK_ERR_PRINTER && err > KIOSK_ERR_UPDATE) {
+		return KIOSKCTL_EXIT_PRINTER;
+	}
 	return KIOSKCTL_EXIT_CARD;
 }
 

@@ -27,6 +27,7 @@
 #include "kiosk/issuance.h"
 #include "kiosk/msg.h"
 #include "kioskctl.h"
+#include "print_step.h"
 
 #define JSON_BUF_MAX (64u * 1024u)
 #define FETCH_VAULT_SIZE (ISSUANCE_VAULT_NEED + KIOSK_VAULT_DEFAULT_SIZE + JSON_BUF_MAX)
@@ -41,6 +42,8 @@ struct fetch_opts {
 	bool have_type;
 	bool pin_stdin;
 	bool reveal;
+	bool print;
+	const char *preview_dir;
 	long wait_ms;
 };
 
@@ -69,6 +72,8 @@ static int parse_opts(int argc, char **argv, struct fetch_opts *o)
 		{ "pin-stdin", no_argument, NULL, 'p' },
 		{ "reveal", no_argument, NULL, 'R' },
 		{ "wait-ms", required_argument, NULL, 'w' },
+		{ "print", no_argument, NULL, 'P' },
+		{ "preview-out", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -112,6 +117,12 @@ static int parse_opts(int argc, char **argv, struct fetch_opts *o)
 		case 'w':
 			o->wait_ms = strtol(optarg, NULL, 10);
 			break;
+		case 'P':
+			o->print = true;
+			break;
+		case 'O':
+			o->preview_dir = optarg;
+			break;
 		default:
 			return -1;
 		}
@@ -119,7 +130,8 @@ static int parse_opts(int argc, char **argv, struct fetch_opts *o)
 	if (optind != argc || o->municipality == NULL || !o->have_type || !o->pin_stdin ||
 	    strlen(o->municipality) != 6 || strspn(o->municipality, "0123456789") != 6) {
 		fprintf(stderr, "usage: kioskctl certificate fetch --pin-stdin --municipality CODE "
-				"--type domestic|overseas [--board NAME] [--url URL] [--reveal]\n");
+				"--type domestic|overseas [--board NAME] [--url URL] [--reveal]\n"
+				"       [--print] [--preview-out DIR]\n");
 		return -1;
 	}
 	return 0;
@@ -134,7 +146,7 @@ static void emit_dose(struct json_out *j, const struct cert_dose *d, char *tmp, 
 
 static void emit(const struct fetch_ctx *x, const struct fetch_opts *o,
 		 const struct card_phase_state *st, const struct center_certificate *issued,
-		 const struct kiosk_certificate *m, bool holder_match, int rc)
+		 const struct kiosk_certificate *m, bool holder_match, int rc, int print_rc)
 {
 	struct kiosk_vault *v = (struct kiosk_vault *)&x->vault;
 	char *buf = kiosk_vault_alloc(v, JSON_BUF_MAX);
@@ -163,6 +175,10 @@ static void emit(const struct fetch_ctx *x, const struct fetch_opts *o,
 	json_out_str(&j, "certificate_id", ok ? issued->certificate_id : "");
 	json_out_int(&j, "doses", ok ? (long)m->dose_count : 0);
 	json_out_bool(&j, "holder_match", ok && holder_match);
+	if (o->print || o->preview_dir != NULL) {
+		json_out_bool(&j, "printed", ok && print_rc == 0);
+		json_out_str(&j, "print_error", print_rc ? kiosk_err_name(print_rc) : "none");
+	}
 	if (ok && !x->board.production) {
 		json_out_strn(&j, "shc_qr_text", m->qr_text, m->qr_text_len);
 		if (o->type == CENTER_CERT_OVERSEAS && issued->vdsnc != NULL) {
@@ -235,6 +251,25 @@ static int prepare(struct fetch_ctx *x, const struct fetch_opts *o)
 	return kioskctl_center_open(&x->client, &x->board, o->url);
 }
 
+/* The municipality's names (public data) for the page, then render and print. */
+static int print(struct fetch_ctx *x, const struct fetch_opts *o,
+		 const struct center_certificate *issued, const struct kiosk_certificate *m)
+{
+	static struct center_municipality list[256];
+	struct print_step_opts po = { .print = o->print, .preview_dir = o->preview_dir };
+	size_t n = 0;
+
+	if (center_get_municipalities(&x->client, list, 256, &n) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(list[i].code, o->municipality) == 0) {
+				po.municipality_name = list[i].name_ja;
+				po.municipality_name_en = list[i].name_en;
+			}
+		}
+	}
+	return print_step_run(&x->board, m, issued->vdsnc, issued->vdsnc_len, &po);
+}
+
 static void release(struct fetch_ctx *x)
 {
 	if (x->s != NULL) {
@@ -258,6 +293,7 @@ int kioskctl_certificate_fetch(int argc, char **argv)
 	struct kiosk_certificate *model = NULL;
 	struct mnc_options mopt;
 	bool holder_match = false;
+	int print_rc = 0;
 	int code;
 	int rc;
 
@@ -305,8 +341,11 @@ int kioskctl_certificate_fetch(int argc, char **argv)
 						  o.type, &trust, &x.vault, &issued, model,
 						  &holder_match);
 	}
-	emit(&x, &o, &st, &issued, model, holder_match, rc);
-	code = kioskctl_exit_code_for(rc);
+	if (rc == 0 && (o.print || o.preview_dir != NULL)) {
+		print_rc = print(&x, &o, &issued, model);
+	}
+	emit(&x, &o, &st, &issued, model, holder_match, rc, print_rc);
+	code = kioskctl_exit_code_for(rc != 0 ? rc : print_rc);
 	if (model != NULL) {
 		cert_clear(model);
 	}

@@ -12,6 +12,7 @@ enum kioskctl_exit {
 	KIOSKCTL_EXIT_VERIFY = 5,      /* signature chain or presence proof failed */
 	KIOSKCTL_EXIT_CARD = 6,        /* no card, removed, mute, not a My Number card */
 	KIOSKCTL_EXIT_CENTER = 7,      /* center unreachable, TLS refused, or a center error */
+	KIOSKCTL_EXIT_PRINTER = 8,     /* printer unreachable, not ready, or the job failed */
 };
 
 struct center_client;
@@ -24,5 +25,6 @@ int kioskctl_center_open(struct center_client *c, const struct kiosk_board *b, c
 int kioskctl_exit_code_for(int err);
 int kioskctl_center_municipalities(int argc, char **argv);
 int kioskctl_certificate_fetch(int argc, char **argv);
+int kioskctl_printer_status(int argc, char **argv);
 
 #endif /* KIOSKCTL_H */

@@ -18,7 +18,8 @@ static void usage(FILE *out)
 		"       kioskctl center municipalities [--board NAME] [--url URL]\n"
 		"       kioskctl certificate fetch --pin-stdin --municipality CODE\n"
 		"                                  --type domestic|overseas [--board NAME] [--url URL]\n"
-		"                                  [--reveal]\n");
+		"                                  [--reveal]\n"
+		"       kioskctl printer status [--board NAME]\n");
 }
 
 int main(int argc, char **argv)
@@ -28,6 +29,9 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 3 && strcmp(argv[1], "center") == 0 && strcmp(argv[2], "municipalities") == 0) {
 		return kioskctl_center_municipalities(argc - 2, argv + 2);
+	}
+	if (argc >= 3 && strcmp(argv[1], "printer") == 0 && strcmp(argv[2], "status") == 0) {
+		return kioskctl_printer_status(argc - 2, argv + 2);
 	}
 	if (argc >= 3 && strcmp(argv[1], "certificate") == 0 && strcmp(argv[2], "fetch") == 0) {
 		return kioskctl_certificate_fetch(argc - 2, argv + 2);

@@ -38,6 +38,11 @@ struct kiosk_board {
 	unsigned center_read_timeout_ms;
 	char cert_issuer_jwks[PATH_MAX];    /* pinned SMART Health Card issuer key set (JWKS) */
 	char cert_csca[PATH_MAX];           /* pinned CSCA for VDS-NC seals (PEM) */
+	char printer_backend[16];           /* "ipp" | "preview" (preview: non-production only) */
+	char printer_uri[KIOSK_BOARD_VALUE_MAX]; /* ipp://host[:port]/path or ipps://... */
+	unsigned printer_dpi;               /* resolution the page is laid out for (150..1200) */
+	char printer_paper[16];             /* "a4" (the only size the certificate uses) */
+	unsigned printer_timeout_ms;        /* bound on connect, each exchange and the whole job */
 };
 
 /** Defaults for every setting (a non-production board with no anchors). */

@@ -89,6 +89,18 @@ enum kiosk_err {
 
 	/* -6xx: display, printer, audio (later issues) */
 	KIOSK_ERR_PRINTER = -600,
+	KIOSK_ERR_PRINTER_UNREACHABLE = -601, /* no connection to the printer (refused, no route) */
+	KIOSK_ERR_PRINTER_TIMEOUT = -602,     /* printer or job did not answer/finish in time */
+	KIOSK_ERR_MEDIA_EMPTY = -603,         /* printer-state-reasons media-empty / media-needed */
+	KIOSK_ERR_MEDIA_JAM = -604,           /* media-jam */
+	KIOSK_ERR_DOOR_OPEN = -605,           /* door-open, cover-open, interlock-open */
+	KIOSK_ERR_PRINTER_OFFLINE = -606,     /* offline, shutdown, paused, printer stopped */
+	KIOSK_ERR_TONER_EMPTY = -607,         /* toner-empty, marker-supply-empty */
+	KIOSK_ERR_JOB_FAILED = -608,          /* job refused, aborted or canceled by the printer */
+	/* -64x: rendering the certificate (QR codes, page) */
+	KIOSK_ERR_QR_TOO_LARGE = -640,   /* payload does not fit the allowed QR version */
+	KIOSK_ERR_RENDER = -641,         /* cairo/pango/libqrencode failure unrelated to data */
+	KIOSK_ERR_GLYPH_MISSING = -642,  /* the font cannot print the holder's name */
 
 	/* -7xx: update and flash (later issues) */
 	KIOSK_ERR_UPDATE = -700,

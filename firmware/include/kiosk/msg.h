@@ -35,6 +35,14 @@ enum kiosk_msg_id {
 	KIOSK_MSG_CHALLENGE_EXPIRED,
 	KIOSK_MSG_OVERSEAS_NOT_REGISTERED,
 	KIOSK_MSG_PLEASE_WAIT,
+	KIOSK_MSG_NAME_NOT_PRINTABLE,  /* the font lacks a character of the name */
+	KIOSK_MSG_CERT_NOT_PRINTABLE,  /* the QR code would exceed its size limit */
+	KIOSK_MSG_PRINTER_NO_PAPER,
+	KIOSK_MSG_PRINTER_JAM,
+	KIOSK_MSG_PRINTER_DOOR_OPEN,
+	KIOSK_MSG_PRINTER_NO_TONER,
+	KIOSK_MSG_PRINTER_UNAVAILABLE,  /* unreachable, timed out, offline */
+	KIOSK_MSG_PRINT_FAILED,         /* the job failed for another reason */
 	KIOSK_MSG_COUNT
 };
 
