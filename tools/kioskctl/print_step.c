@@ -86,5 +86,7 @@ int print_step_run(const struct kiosk_board *b, const struct kiosk_certificate *
 	hal_printer_close(&printer);
 	render_buf_free(&png);
 	render_buf_free(&pdf);
+	/* kioskctl renders once per run: drop the font caches (and what they hold). */
+	render_shutdown();
 	return rc;
 }
