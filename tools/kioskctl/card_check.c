@@ -104,7 +104,6 @@ static void emit(const struct mnc_session *s, const struct hal_reader *r,
 	char *buf = kiosk_vault_alloc(v, JSON_BUF_MAX);
 	const struct mnc_personal *p = s ? s->personal : NULL;
 	struct json_out j;
-	size_t off = 0;
 
 	if (buf == NULL) {
 		fprintf(stderr, "kioskctl: vault full, no report\n");
@@ -141,18 +140,7 @@ static void emit(const struct mnc_session *s, const struct hal_reader *r,
 		fprintf(stderr, "kioskctl: report too large\n");
 		return;
 	}
-	/* write(2), not stdio: no copy of revealed data in a libc buffer. */
-	while (off < j.len) {
-		ssize_t n = write(STDOUT_FILENO, buf + off, j.len - off);
-
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			break;
-		}
-		off += (size_t)n;
-	}
+	(void)json_out_write(&j, STDOUT_FILENO);
 }
 
 int kioskctl_card_check(int argc, char **argv)

@@ -4,7 +4,6 @@
  * connection to the certificate center (mutual TLS, pinned CA) and see the
  * municipalities residents can choose. No personal data is involved.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,43 +34,19 @@ int kioskctl_center_open(struct center_client *c, const struct kiosk_board *b, c
 
 int kioskctl_center_municipalities(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "board", required_argument, NULL, 'b' },
-		{ "url", required_argument, NULL, 'u' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static struct center_municipality list[MUNI_MAX];
 	static char json[MUNI_JSON_MAX];
-	const char *board_name = "sim";
 	const char *url = NULL;
 	struct kiosk_board board;
 	struct center_client client;
-	char why[256] = "";
 	size_t n = 0;
 	size_t len = 0;
-	int code = KIOSKCTL_EXIT_OK;
-	int c;
+	int code;
 	int rc;
 
-	if (kiosk_harden_process() != 0) {
-		return KIOSKCTL_EXIT_FAIL;
-	}
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c == 'b') {
-			board_name = optarg;
-		} else if (c == 'u') {
-			url = optarg;
-		} else {
-			return KIOSKCTL_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		return KIOSKCTL_EXIT_USAGE;
-	}
-	if (kiosk_board_load(&board, board_name, why, sizeof(why)) != 0) {
-		fprintf(stderr, "kioskctl: board %s: %s\n", board_name, why);
-		return KIOSKCTL_EXIT_USAGE;
+	code = kioskctl_simple_opts(argc, argv, "url", &url, &board);
+	if (code != KIOSKCTL_EXIT_OK) {
+		return code;
 	}
 	center_client_init(&client);
 	rc = kioskctl_center_open(&client, &board, url);

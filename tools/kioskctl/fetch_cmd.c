@@ -152,7 +152,6 @@ static void emit(const struct fetch_ctx *x, const struct fetch_opts *o,
 	char *buf = kiosk_vault_alloc(v, JSON_BUF_MAX);
 	char *tmp = kiosk_vault_alloc(v, 512);
 	struct json_out j;
-	size_t off = 0;
 	bool ok = rc == 0 && m != NULL;
 
 	if (buf == NULL || tmp == NULL) {
@@ -202,17 +201,7 @@ static void emit(const struct fetch_ctx *x, const struct fetch_opts *o,
 		fprintf(stderr, "kioskctl: report too large\n");
 		return;
 	}
-	while (off < j.len) {
-		ssize_t n = write(STDOUT_FILENO, buf + off, j.len - off);
-
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			break;
-		}
-		off += (size_t)n;
-	}
+	(void)json_out_write(&j, STDOUT_FILENO);
 }
 
 /* Trust anchors, pinned issuers, vault, center client: all before the card. */

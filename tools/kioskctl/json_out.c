@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "json_out.h"
 
@@ -121,4 +123,22 @@ int json_out_end(struct json_out *j)
 	put_c(j, '}');
 	put_c(j, '\n');
 	return j->overflow ? -1 : 0;
+}
+
+int json_out_write(const struct json_out *j, int fd)
+{
+	size_t off = 0;
+
+	while (off < j->len) {
+		ssize_t n = write(fd, j->buf + off, j->len - off);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return 0;
 }

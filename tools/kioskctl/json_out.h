@@ -30,4 +30,10 @@ void json_out_hex(struct json_out *j, const char *key, const uint8_t *p, size_t 
 /** Close the object and add '\n'. @return 0, or -1 when anything overflowed. */
 int json_out_end(struct json_out *j);
 
+/**
+ * Write the object to @fd with write(2), not stdio, so no copy of revealed
+ * data stays in a libc buffer. @return 0, or -1 on a write error.
+ */
+int json_out_write(const struct json_out *j, int fd);
+
 #endif /* KIOSKCTL_JSON_OUT_H */

@@ -21,6 +21,13 @@ struct kiosk_board;
 int kioskctl_card_check(int argc, char **argv);
 /** Set up the center client from the board, @url overriding center.url. */
 int kioskctl_center_open(struct center_client *c, const struct kiosk_board *b, const char *url);
+/**
+ * The options of the small technician commands: process hardening, then
+ * "--board NAME" (default sim) and one "--@opt_name VALUE", then the board.
+ * @return KIOSKCTL_EXIT_OK or the exit code to return.
+ */
+int kioskctl_simple_opts(int argc, char **argv, const char *opt_name, const char **opt_value,
+			 struct kiosk_board *board);
 /** Exit code for a KIOSK_ERR_* (docs/kioskctl.md). */
 int kioskctl_exit_code_for(int err);
 int kioskctl_center_municipalities(int argc, char **argv);

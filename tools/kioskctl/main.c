@@ -3,10 +3,48 @@
  * kioskctl: the QA and field-technician command. Subcommands grow with the
  * product; for now: "card check".
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "kiosk/board.h"
+#include "kiosk/harden.h"
 #include "kioskctl.h"
+
+int kioskctl_simple_opts(int argc, char **argv, const char *opt_name, const char **opt_value,
+			 struct kiosk_board *board)
+{
+	const struct option longopts[] = {
+		{ "board", required_argument, NULL, 'b' },
+		{ opt_name, required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *board_name = "sim";
+	char why[256] = "";
+	int c;
+
+	if (kiosk_harden_process() != 0) {
+		return KIOSKCTL_EXIT_FAIL;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == 'b') {
+			board_name = optarg;
+		} else if (c == 'o') {
+			*opt_value = optarg;
+		} else {
+			return KIOSKCTL_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		return KIOSKCTL_EXIT_USAGE;
+	}
+	if (kiosk_board_load(board, board_name, why, sizeof(why)) != 0) {
+		fprintf(stderr, "kioskctl: board %s: %s\n", board_name, why);
+		return KIOSKCTL_EXIT_USAGE;
+	}
+	return KIOSKCTL_EXIT_OK;
+}
 
 static void usage(FILE *out)
 {

@@ -5,7 +5,6 @@
  * Get-Printer-Attributes), for technicians. One JSON object on stdout; exit 0
  * only when a certificate could be printed now.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,40 +16,17 @@
 
 int kioskctl_printer_status(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "board", required_argument, NULL, 'b' },
-		{ "uri", required_argument, NULL, 'u' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *board_name = "sim";
 	const char *uri = NULL;
 	struct kiosk_board board;
 	struct hal_printer printer;
 	struct hal_printer_status st;
-	char why[256] = "";
 	char json[1024];
-	int c;
+	int code;
 	int rc;
 
-	if (kiosk_harden_process() != 0) {
-		return KIOSKCTL_EXIT_FAIL;
-	}
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c == 'b') {
-			board_name = optarg;
-		} else if (c == 'u') {
-			uri = optarg;
-		} else {
-			return KIOSKCTL_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		return KIOSKCTL_EXIT_USAGE;
-	}
-	if (kiosk_board_load(&board, board_name, why, sizeof(why)) != 0) {
-		fprintf(stderr, "kioskctl: board %s: %s\n", board_name, why);
-		return KIOSKCTL_EXIT_USAGE;
+	code = kioskctl_simple_opts(argc, argv, "uri", &uri, &board);
+	if (code != KIOSKCTL_EXIT_OK) {
+		return code;
 	}
 	if (uri != NULL) {
 		if (strlen(uri) >= sizeof(board.printer_uri)) {
