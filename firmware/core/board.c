@@ -112,6 +112,20 @@ static int expand_path(const struct kiosk_board *b, char *dst, size_t cap, const
 	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
 }
 
+/* "auto" or one QR error-correction level letter. */
+static int parse_ecc(const char *v, char *out)
+{
+	if (strcmp(v, "auto") == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (v[0] != '\0' && v[1] == '\0' && strchr("LMQH", v[0]) != NULL) {
+		*out = v[0];
+		return 0;
+	}
+	return -1;
+}
+
 static char *trim(char *s)
 {
 	char *e;
@@ -212,6 +226,12 @@ static int apply(struct kiosk_board *b, const char *k, const char *v)
 			return -1;
 		}
 		return copy_str(b->printer_paper, sizeof(b->printer_paper), v);
+	}
+	if (strcmp(k, "render.shc_qr_ecc") == 0) {
+		return parse_ecc(v, &b->shc_qr_ecc);
+	}
+	if (strcmp(k, "render.vdsnc_qr_ecc") == 0) {
+		return parse_ecc(v, &b->vdsnc_qr_ecc);
 	}
 	if (strcmp(k, "printer.timeout_ms") == 0) {
 		return parse_ms(v, &b->printer_timeout_ms);

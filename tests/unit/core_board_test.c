@@ -32,6 +32,8 @@ static void test_parse_all_keys(void **state)
 			   "card.sfi = 0\n"
 			   "card.extended_length = false\n"
 			   "card.anchors_dir = /etc/kiosk/anchors\n"
+			   "render.shc_qr_ecc = L\n"
+			   "render.vdsnc_qr_ecc = auto\n"
 			   "\n";
 
 	(void)state;
@@ -46,6 +48,8 @@ static void test_parse_all_keys(void **state)
 	assert_false(b.allow_sfi);
 	assert_false(b.allow_extended);
 	assert_string_equal(b.anchors_dir, "/etc/kiosk/anchors");
+	assert_int_equal(b.shc_qr_ecc, 'L');
+	assert_int_equal(b.vdsnc_qr_ecc, 0);
 }
 
 static void test_center_keys(void **state)
@@ -145,6 +149,7 @@ static void test_rejects_bad_input(void **state)
 		"reader.apdu_timeout_ms = 5s\n",      /* trailing junk */
 		"reader.apdu_timeout_ms = 99999999999999999999\n",
 		"reader.backend = usb\n",             /* unknown backend */
+		"render.shc_qr_ecc = X\n",           /* not a QR level */
 		"just some words\n",                  /* no '=' */
 		"name = 0123456789012345678901234567890123456789012345678901234567890123456789\n",
 	};

@@ -20,6 +20,23 @@
 
 #define PREVIEW_PNG_DPI 150
 
+/* The board's forced QR error-correction level, if any. */
+static enum render_ecc ecc_of(char level)
+{
+	switch (level) {
+	case 'L':
+		return RENDER_ECC_L;
+	case 'M':
+		return RENDER_ECC_M;
+	case 'Q':
+		return RENDER_ECC_Q;
+	case 'H':
+		return RENDER_ECC_H;
+	default:
+		return RENDER_ECC_AUTO;
+	}
+}
+
 static int write_file(const char *path, const uint8_t *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -67,6 +84,8 @@ int print_step_run(const struct kiosk_board *b, const struct kiosk_certificate *
 	ro.municipality_name = po->municipality_name;
 	ro.municipality_name_en = po->municipality_name_en;
 	ro.printer_dpi = b->printer_dpi;
+	ro.shc_ecc = ecc_of(b->shc_qr_ecc);
+	ro.vdsnc_ecc = ecc_of(b->vdsnc_qr_ecc);
 	render_buf_init(&pdf);
 	render_buf_init(&png);
 	hal_printer_init(&printer);

@@ -42,7 +42,9 @@ struct kiosk_board {
 	char printer_uri[KIOSK_BOARD_VALUE_MAX]; /* ipp://host[:port]/path or ipps://... */
 	unsigned printer_dpi;               /* resolution the page is laid out for (150..1200) */
 	char printer_paper[16];             /* "a4" (the only size the certificate uses) */
-	unsigned printer_timeout_ms;        /* bound on connect, each exchange and the whole job */
+	unsigned printer_timeout_ms;
+	char shc_qr_ecc;                    /* 0: auto (M, else L); 'L' 'M' 'Q' 'H': forced */
+	char vdsnc_qr_ecc;        /* bound on connect, each exchange and the whole job */
 };
 
 /** Defaults for every setting (a non-production board with no anchors). */
