@@ -149,7 +149,7 @@ static int apply(struct kiosk_board *b, const char *k, const char *v)
 		return parse_bool(v, &b->production);
 	}
 	if (strcmp(k, "reader.backend") == 0) {
-		if (strcmp(v, "pcsc") != 0 && strcmp(v, "sim") != 0) {
+		if (strcmp(v, "pcsc") != 0 && strcmp(v, "sim") != 0 && strcmp(v, "nfc") != 0) {
 			return -1;
 		}
 		return copy_str(b->reader_backend, sizeof(b->reader_backend), v);

@@ -17,6 +17,9 @@ static const struct hal_reader_ops *const backends[] = {
 #ifdef HAL_READER_HAVE_SIM
 	&hal_reader_sim,
 #endif
+#ifdef HAL_READER_HAVE_NFC
+	&hal_reader_nfc,
+#endif
 	NULL,
 };
 

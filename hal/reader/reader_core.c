@@ -299,3 +299,99 @@ out:
 	}
 	return rc;
 }
+
+int hal_reader_verify_pin_direct(struct hal_reader *r, const uint8_t *pin_verify_structure,
+				 size_t len, uint8_t *sw, size_t *swlen)
+{
+	int rc;
+
+	if (swlen != NULL) {
+		*swlen = 0;
+	}
+	if (r == NULL || r->ops == NULL || pin_verify_structure == NULL || len == 0 ||
+	    sw == NULL || swlen == NULL) {
+		return KIOSK_ERR_INVALID_ARG;
+	}
+	if (r->ops->verify_pin_direct == NULL) {
+		return KIOSK_ERR_NOT_SUPPORTED;
+	}
+	if (!r->connected) {
+		return KIOSK_ERR_INVALID_ARG;
+	}
+	/* The reader sends one VERIFY to the card: one wire APDU, never re-sent. */
+	r->first_cmd_sent = true;
+	r->apdu_count++;
+	rc = r->ops->verify_pin_direct(r->priv, pin_verify_structure, len, sw, swlen);
+	if (rc == 0 && *swlen != 2) {
+		rc = KIOSK_ERR_CARD_PROTOCOL;
+	}
+	if (rc != 0) {
+		*swlen = 0;
+	}
+	return rc;
+}
+
+/*
+ * Readers that announce FEATURE_VERIFY_PIN_DIRECT without a keypad. OpenSC
+ * keeps the same quirk by USB id (HID OMNIKEY 3x21 = 076B:3031, 6121 =
+ * 076B:6632). PC/SC gives us only the reader name; these substrings are the
+ * names libccid's Info.plist (Debian 12, libccid 1.5.2) gives those models.
+ */
+static const char *const false_pinpads[] = {
+	"OMNIKEY 3x21",	    /* "HID Global OMNIKEY 3x21 Smart Card Reader" */
+	"CardMan 3121",	    /* "OMNIKEY AG CardMan 3121" */
+	"OMNIKEY AG 3121",  /* "OMNIKEY AG 3121 USB" */
+	"OMNIKEY 6121",	    /* "HID Global OMNIKEY 6121 Smart Card Reader" */
+	"CardMan 6121",	    /* "OMNIKEY AG CardMan 6121" */
+	"OMNIKEY AG 6121",  /* "OMNIKEY AG 6121 USB mobile" */
+};
+
+bool hal_reader_false_pinpad(const char *reader_name)
+{
+	if (reader_name == NULL) {
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(false_pinpads) / sizeof(false_pinpads[0]); i++) {
+		if (strstr(reader_name, false_pinpads[i]) != NULL) {
+			return true;
+		}
+	}
+	return false;
+}
+
+int hal_part10_pin_limits(const uint8_t *tlv, size_t len, uint8_t *min, uint8_t *max,
+			  bool *display)
+{
+	size_t i = 0;
+	uint8_t tag;
+	uint8_t n;
+
+	if ((tlv == NULL && len != 0) || min == NULL || max == NULL || display == NULL) {
+		return KIOSK_ERR_INVALID_ARG;
+	}
+	*min = 0;
+	*max = 0;
+	*display = false;
+	while (i < len) {
+		if (len - i < 2 || (size_t)tlv[i + 1] > len - i - 2) {
+			return KIOSK_ERR_CARD_PROTOCOL;
+		}
+		tag = tlv[i];
+		n = tlv[i + 1];
+		if ((tag == 6 || tag == 7) && n != 1) {
+			return KIOSK_ERR_CARD_PROTOCOL;
+		}
+		if (tag == 1 && n != 2) {
+			return KIOSK_ERR_CARD_PROTOCOL;
+		}
+		if (tag == 6) {
+			*min = tlv[i + 2];
+		} else if (tag == 7) {
+			*max = tlv[i + 2];
+		} else if (tag == 1) {
+			*display = (tlv[i + 2] | tlv[i + 3]) != 0;
+		}
+		i += 2u + n;
+	}
+	return 0;
+}

@@ -46,7 +46,11 @@
 #define FEATURES_CAP 256u
 #define STATUS_NAME_CAP 256u
 
-enum pcsc_job { JOB_NONE, JOB_CONNECT, JOB_TRANSMIT, JOB_DISCONNECT };
+enum pcsc_job { JOB_NONE, JOB_CONNECT, JOB_TRANSMIT, JOB_DISCONNECT, JOB_CONTROL };
+
+/* A keypad waits for a person: its own timeout (bTimerOut) plus this margin. */
+#define PINPAD_DEFAULT_TIMEOUT_S 30u
+#define PINPAD_MARGIN_MS 10000u
 
 /*
  * State shared by the caller and one worker. Two references; whoever drops the
@@ -75,11 +79,14 @@ struct pcsc_conn {
 	size_t atr_len;
 	uint8_t features[FEATURES_CAP];
 	size_t features_len;
+	uint8_t pin_props[FEATURES_CAP]; /* GET_TLV_PROPERTIES answer, when offered */
+	size_t pin_props_len;
 
 	uint8_t *cmd; /* kiosk_secure_alloc(CMD_CAP) */
 	size_t clen;
 	uint8_t *rsp; /* kiosk_secure_alloc(RSP_CAP) */
 	size_t rlen;
+	DWORD ioctl; /* JOB_CONTROL: the SCardControl code, cmd/rsp as for transmit */
 };
 
 struct pcsc_priv {
@@ -166,6 +173,24 @@ static void conn_put(struct pcsc_conn *c)
 	}
 }
 
+/* A PIN pad's digit limits and display (part 10 GET_TLV_PROPERTIES); none on failure. */
+static void worker_pin_props(struct pcsc_conn *c)
+{
+	struct hal_part10_features feats;
+	uint32_t ioctl = 0;
+	DWORD n = 0;
+
+	c->pin_props_len = 0;
+	if (hal_part10_parse_features(c->features, c->features_len, &feats) == 0) {
+		ioctl = hal_part10_find(&feats, HAL_PART10_FEATURE_GET_TLV_PROPERTIES);
+	}
+	if (ioctl != 0 && SCardControl(c->card, (DWORD)ioctl, NULL, 0, c->pin_props,
+				       sizeof(c->pin_props), &n) == SCARD_S_SUCCESS &&
+	    n <= sizeof(c->pin_props)) {
+		c->pin_props_len = n;
+	}
+}
+
 static LONG worker_connect(struct pcsc_conn *c)
 {
 	char name[STATUS_NAME_CAP];
@@ -202,6 +227,7 @@ static LONG worker_connect(struct pcsc_conn *c)
 	} else {
 		c->features_len = 0;
 	}
+	worker_pin_props(c);
 	return SCARD_S_SUCCESS;
 }
 
@@ -212,6 +238,23 @@ static LONG worker_transmit(struct pcsc_conn *c)
 	LONG rv;
 
 	rv = SCardTransmit(c->card, pci, c->cmd, (DWORD)c->clen, NULL, c->rsp, &rl);
+	mbedtls_platform_zeroize(c->cmd, CMD_CAP);
+	c->clen = 0;
+	if (rv != SCARD_S_SUCCESS || rl > RSP_CAP) {
+		mbedtls_platform_zeroize(c->rsp, RSP_CAP);
+		c->rlen = 0;
+		return rv != SCARD_S_SUCCESS ? rv : SCARD_E_INSUFFICIENT_BUFFER;
+	}
+	c->rlen = rl;
+	return rv;
+}
+
+static LONG worker_control(struct pcsc_conn *c)
+{
+	DWORD rl = 0;
+	LONG rv;
+
+	rv = SCardControl(c->card, c->ioctl, c->cmd, (DWORD)c->clen, c->rsp, (DWORD)RSP_CAP, &rl);
 	mbedtls_platform_zeroize(c->cmd, CMD_CAP);
 	c->clen = 0;
 	if (rv != SCARD_S_SUCCESS || rl > RSP_CAP) {
@@ -261,6 +304,9 @@ static void *worker_main(void *arg)
 			break;
 		case JOB_TRANSMIT:
 			rv = worker_transmit(c);
+			break;
+		case JOB_CONTROL:
+			rv = worker_control(c);
 			break;
 		case JOB_DISCONNECT:
 		default:
@@ -359,13 +405,13 @@ err_free:
  * abandoned: the caller's reference is dropped here, and the worker finishes,
  * unpowers and frees on its own. @c must not be used after a nonzero return.
  */
-static int run_job(struct pcsc_priv *p, struct pcsc_conn *c, enum pcsc_job job, LONG *rv)
+static int run_job_ms(struct pcsc_conn *c, enum pcsc_job job, LONG *rv, unsigned timeout_ms)
 {
 	struct timespec deadline;
 	bool done;
 	int err = 0;
 
-	hal_deadline_after(&deadline, p->timeout_ms);
+	hal_deadline_after(&deadline, timeout_ms);
 	pthread_mutex_lock(&c->mu);
 	c->job = job;
 	c->done = false;
@@ -386,6 +432,11 @@ static int run_job(struct pcsc_priv *p, struct pcsc_conn *c, enum pcsc_job job, 
 		return KIOSK_ERR_CARD_TIMEOUT;
 	}
 	return 0;
+}
+
+static int run_job(struct pcsc_priv *p, struct pcsc_conn *c, enum pcsc_job job, LONG *rv)
+{
+	return run_job_ms(c, job, rv, p->timeout_ms);
 }
 
 /* ---- caller-side context and reader discovery --------------------------- */
@@ -646,8 +697,14 @@ static int pcsc_connect(void *priv, struct hal_card_info *info)
 	p->features_len = c->features_len;
 	info->caps = 0;
 	if (hal_part10_parse_features(p->features, p->features_len, &feats) == 0 &&
-	    hal_part10_find(&feats, HAL_PART10_FEATURE_VERIFY_PIN_DIRECT) != 0) {
+	    hal_part10_find(&feats, HAL_PART10_FEATURE_VERIFY_PIN_DIRECT) != 0 &&
+	    !hal_reader_false_pinpad(c->reader)) {
 		info->caps |= HAL_READER_CAP_PINPAD;
+		if (hal_part10_pin_limits(c->pin_props, c->pin_props_len, &info->pin_min,
+					  &info->pin_max, &info->pin_display) != 0) {
+			info->pin_min = info->pin_max = 0;
+			info->pin_display = false;
+		}
 	}
 	p->conn = c;
 	return 0;
@@ -714,6 +771,56 @@ static int pcsc_get_features(void *priv, uint8_t *buf, size_t cap, size_t *len)
 	return 0;
 }
 
+static int pcsc_verify_pin_direct(void *priv, const uint8_t *pvs, size_t len, uint8_t *sw,
+				  size_t *swlen)
+{
+	struct pcsc_priv *p = priv;
+	struct pcsc_conn *c = p->conn;
+	struct hal_part10_features feats;
+	uint32_t ioctl = 0;
+	unsigned keypad_s;
+	LONG rv = SCARD_S_SUCCESS;
+	int rc;
+
+	*swlen = 0;
+	if (p->dead) {
+		return KIOSK_ERR_CARD_TIMEOUT;
+	}
+	if (c == NULL || len == 0 || len > CMD_CAP) {
+		return KIOSK_ERR_INVALID_ARG;
+	}
+	if (hal_part10_parse_features(p->features, p->features_len, &feats) == 0) {
+		ioctl = hal_part10_find(&feats, HAL_PART10_FEATURE_VERIFY_PIN_DIRECT);
+	}
+	if (ioctl == 0 || hal_reader_false_pinpad(c->reader)) {
+		return KIOSK_ERR_NOT_SUPPORTED;
+	}
+	/* bTimerOut is the first byte of PIN_VERIFY_STRUCTURE; 0 = the reader's default. */
+	keypad_s = pvs[0] != 0 ? pvs[0] : PINPAD_DEFAULT_TIMEOUT_S;
+	memcpy(c->cmd, pvs, len);
+	c->clen = len;
+	c->ioctl = (DWORD)ioctl;
+	rc = run_job_ms(c, JOB_CONTROL, &rv, keypad_s * 1000u + PINPAD_MARGIN_MS);
+	if (rc != 0) {
+		p->conn = NULL;
+		p->dead = true;
+		return rc;
+	}
+	if (rv != SCARD_S_SUCCESS) {
+		return fail(p, rv);
+	}
+	if (c->rlen != 2) {
+		rc = KIOSK_ERR_CARD_PROTOCOL;
+	} else {
+		sw[0] = c->rsp[0];
+		sw[1] = c->rsp[1];
+		*swlen = 2;
+	}
+	mbedtls_platform_zeroize(c->rsp, c->rlen);
+	c->rlen = 0;
+	return rc;
+}
+
 long hal_reader_pcsc_last_lib_err(const struct hal_reader *r)
 {
 	const struct pcsc_priv *p;
@@ -735,4 +842,5 @@ const struct hal_reader_ops hal_reader_pcsc = {
 	.transmit = pcsc_transmit,
 	.disconnect = pcsc_disconnect,
 	.get_features = pcsc_get_features,
+	.verify_pin_direct = pcsc_verify_pin_direct,
 };

@@ -32,8 +32,15 @@ static void write_reader_conf(const struct rig_env *e)
 	if (f == NULL) {
 		rig_die("cannot write reader.conf");
 	}
-	fprintf(f, "FRIENDLYNAME \"Virtual PCD\"\nDEVICENAME   /dev/null:%d\n"
-		   "LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so\n", e->port);
+	/* KIOSK_RIG_IFD_LIB: another vpcd-protocol driver instead of vpcd (e.g. the
+	 * virtual PIN-pad reader, tools/pinpad-ifd). */
+	if (getenv("KIOSK_RIG_IFD_LIB") != NULL && getenv("KIOSK_RIG_IFD_LIB")[0] != '\0') {
+		fprintf(f, "FRIENDLYNAME \"Virtual PIN pad\"\nDEVICENAME   /dev/null:%d\n"
+			   "LIBPATH      %s\n", e->port, getenv("KIOSK_RIG_IFD_LIB"));
+	} else {
+		fprintf(f, "FRIENDLYNAME \"Virtual PCD\"\nDEVICENAME   /dev/null:%d\n"
+			   "LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so\n", e->port);
+	}
 	fclose(f);
 }
 

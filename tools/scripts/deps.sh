@@ -10,7 +10,7 @@ PKGS=(
 	zlib1g-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-dev libhttp-parser-dev curl
 	libqrencode-dev libcairo2-dev libpango1.0-dev libpng-dev fonts-ipafont-gothic
 	fonts-ipafont-mincho fonts-noto-cjk zbar-tools poppler-utils libcups2-dev cups-ipp-utils
-	avahi-daemon dbus
+	avahi-daemon dbus libnfc-dev libnfc-bin
 )
 
 missing=()

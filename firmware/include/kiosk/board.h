@@ -20,7 +20,7 @@ struct kiosk_board {
 	char name[KIOSK_BOARD_NAME_MAX];
 	char dir[PATH_MAX];                 /* folder the board was loaded from */
 	bool production;                    /* refuses test anchors and QA-only options */
-	char reader_backend[16];            /* "pcsc" | "sim" */
+	char reader_backend[16];            /* "pcsc" | "sim" | "nfc" */
 	char reader_pattern[KIOSK_BOARD_VALUE_MAX]; /* substring of the reader name */
 	unsigned apdu_timeout_ms;           /* watchdog per APDU */
 	unsigned card_wait_ms;              /* how long to wait for a card */

@@ -217,4 +217,31 @@ struct mnc_evidence {
 int mnc_verify_evidence(const struct mnc_anchors *a, const struct mnc_evidence *ev,
 			enum mnc_chain_result *step, struct mnc_personal *out);
 
+/* --- PIN entered on the reader's keypad (PC/SC part 10) --- */
+
+/** PIN_VERIFY_STRUCTURE for the kenhojo VERIFY: 19-byte header + 00 20 00 P2 04 + 4 bytes. */
+#define MNC_PIN_VERIFY_STRUCTURE_LEN 28u
+
+/**
+ * Build the PIN_VERIFY_STRUCTURE (pcsc-lite <reader.h>) for VERIFY
+ * 00 20 00 @p2 04 <4 ASCII digits>: the reader inserts the digits at offset 0
+ * of the data, bytes as units, no length field, exactly 4 digits, entry ends on
+ * the OK key; @timeout_s (0 = 30, capped at 255) in bTimerOut/bTimerOut2.
+ * The template holds FF placeholders, never a PIN.
+ * @return 0; KIOSK_ERR_INVALID_ARG (@p2 not 80/91, NULL); KIOSK_ERR_BUFFER_TOO_SMALL.
+ */
+int mnc_pinpad_verify_structure(uint8_t p2, unsigned timeout_s, uint8_t *out, size_t cap,
+				size_t *out_len);
+
+/**
+ * mnc_verify_pin() with the PIN typed on the reader's keypad
+ * (HAL_READER_CAP_PINPAD): same rules (mnc_query_tries() first, refused on a
+ * blocked card, exactly one VERIFY, never retried, in the P2 the query proved).
+ * The PIN never passes through the kiosk.
+ * @return 0, KIOSK_ERR_PIN_INCORRECT (@tries_left set), KIOSK_ERR_PIN_BLOCKED,
+ *         KIOSK_ERR_PIN_TIMEOUT / KIOSK_ERR_PIN_CANCELLED (keypad; no try used),
+ *         KIOSK_ERR_NOT_SUPPORTED (no pinpad), or a transport error.
+ */
+int mnc_verify_pin_pinpad(struct mnc_session *s, unsigned timeout_s, int *tries_left);
+
 #endif /* KIOSK_MYNACARD_H */

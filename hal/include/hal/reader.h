@@ -46,6 +46,10 @@ struct hal_card_info {
 	uint8_t atr[HAL_ATR_MAX];
 	size_t atr_len;
 	uint32_t caps; /* HAL_READER_CAP_* for this reader */
+	/* PIN pad (part 10 GET_TLV_PROPERTIES), 0 when the reader does not say. */
+	uint8_t pin_min;
+	uint8_t pin_max;
+	bool pin_display; /* wLcdLayout != 0 */
 };
 
 struct hal_reader_ops {
@@ -67,6 +71,10 @@ struct hal_reader_ops {
 	int (*disconnect)(void *priv);
 	/** Raw PC/SC part 10 feature list (CM_IOCTL_GET_FEATURE_REQUEST), or NULL. */
 	int (*get_features)(void *priv, uint8_t *buf, size_t cap, size_t *len);
+	/** PC/SC part 10 VERIFY_PIN_DIRECT with a PIN_VERIFY_STRUCTURE: the reader's
+	 *  keypad takes the PIN; only SW1 SW2 come back (*@swlen = 2). NULL = no pinpad. */
+	int (*verify_pin_direct)(void *priv, const uint8_t *pin_verify_structure, size_t len,
+				 uint8_t *sw, size_t *swlen);
 };
 
 struct hal_reader {
@@ -84,6 +92,7 @@ struct hal_reader {
 /* Backend tables, one per file under hal/reader/ (for board descriptions). */
 extern const struct hal_reader_ops hal_reader_pcsc; /* pcsc-lite */
 extern const struct hal_reader_ops hal_reader_sim;  /* in-process cardsim model */
+extern const struct hal_reader_ops hal_reader_nfc;  /* libnfc (PN53x); pattern = connstring */
 
 /** Backend by name ("pcsc", "sim"); NULL when not compiled in. */
 const struct hal_reader_ops *hal_reader_backend(const char *name);
@@ -112,6 +121,25 @@ int hal_reader_disconnect(struct hal_reader *r);
  *         KIOSK_ERR_BUFFER_TOO_SMALL; KIOSK_ERR_INVALID_ARG when not connected.
  */
 int hal_reader_get_features(struct hal_reader *r, uint8_t *buf, size_t cap, size_t *len);
+
+/**
+ * Hand a PIN_VERIFY_STRUCTURE (built by the firmware; it holds no PIN) to the
+ * reader's keypad: the reader collects the PIN and sends the VERIFY itself.
+ * Counts as one APDU; never re-sent. @sw receives SW1 SW2 (@swlen = 2); the
+ * keypad's own statuses come back as SW: 64 00 timeout, 64 01 cancel.
+ * @return 0; KIOSK_ERR_NOT_SUPPORTED (no pinpad op, or the reader offers no
+ *         FEATURE_VERIFY_PIN_DIRECT); KIOSK_ERR_INVALID_ARG (not connected);
+ *         the transport errors of hal_reader_transmit().
+ */
+int hal_reader_verify_pin_direct(struct hal_reader *r, const uint8_t *pin_verify_structure,
+				 size_t len, uint8_t *sw, size_t *swlen);
+
+/**
+ * True when @reader_name names a reader model known to announce
+ * FEATURE_VERIFY_PIN_DIRECT without having a keypad (the pcsc backend then
+ * leaves HAL_READER_CAP_PINPAD clear). NULL-safe.
+ */
+bool hal_reader_false_pinpad(const char *reader_name);
 
 /**
  * pcsc backend: the raw PC/SC LONG of the last failed call, for diagnostics only
@@ -153,5 +181,15 @@ struct hal_part10_features {
 int hal_part10_parse_features(const uint8_t *buf, size_t len, struct hal_part10_features *out);
 /** The ioctl for @tag, or 0 when absent. */
 uint32_t hal_part10_find(const struct hal_part10_features *f, uint8_t tag);
+
+/**
+ * Read bMinPINSize (6), bMaxPINSize (7) and wLcdLayout (1) from a
+ * FEATURE_GET_TLV_PROPERTIES answer ({tag, len, value little-endian}...).
+ * Absent properties read as 0 / false. Other tags are skipped.
+ * @return 0; KIOSK_ERR_CARD_PROTOCOL when an entry runs past the buffer or a
+ *         known property has the wrong length; KIOSK_ERR_INVALID_ARG on NULL.
+ */
+int hal_part10_pin_limits(const uint8_t *tlv, size_t len, uint8_t *min, uint8_t *max,
+			  bool *display);
 
 #endif /* HAL_READER_H */
