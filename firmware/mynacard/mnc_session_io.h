@@ -32,6 +32,10 @@ int mnc_select_ef(struct mnc_session *s, uint16_t fid);
 void mnc_scratch_wipe(struct mnc_session *s);
 
 /** Replace the session's verified card key with a copy of @k (NULL: forget). */
+/** A VERIFY's status word into the session (verified / tries left / blocked),
+ *  typed on the kiosk or on a PIN pad alike. @return 0 or the KIOSK_ERR_PIN_*. */
+int mnc_pin_answer(struct mnc_session *s, uint16_t sw, int *tries_left);
+
 int mnc_session_set_key(struct mnc_session *s, const struct mnc_rsa_pub *k);
 
 #endif /* MNC_SESSION_IO_H */

@@ -88,11 +88,33 @@ out:
 	return rc;
 }
 
+int mnc_pin_answer(struct mnc_session *s, uint16_t sw, int *tries_left)
+{
+	int x = mnc_sw_tries(sw);
+	int rc = mnc_sw_to_err(MNC_CMD_VERIFY, sw);
+
+	if (rc == 0) {
+		s->pin_verified = true;
+		s->tries_after = MNC_PIN_TRIES_MAX;
+	} else if (rc == KIOSK_ERR_PIN_INCORRECT) {
+		s->tries_after = x;
+		if (tries_left != NULL) {
+			*tries_left = x;
+		}
+	} else if (rc == KIOSK_ERR_PIN_BLOCKED) {
+		s->blocked = true;
+		s->tries_after = 0;
+		if (tries_left != NULL) {
+			*tries_left = 0;
+		}
+	}
+	return rc;
+}
+
 int mnc_verify_pin(struct mnc_session *s, const char *pin, size_t pin_len, int *tries_left)
 {
 	size_t clen, dlen;
 	uint16_t sw;
-	int x;
 	int rc;
 
 	if (tries_left != NULL) {
@@ -135,23 +157,7 @@ int mnc_verify_pin(struct mnc_session *s, const char *pin, size_t pin_len, int *
 		s->current_ef = 0; /* not specified for SFI-addressed keys: assume nothing */
 	}
 
-	x = mnc_sw_tries(sw);
-	rc = mnc_sw_to_err(MNC_CMD_VERIFY, sw);
-	if (rc == 0) {
-		s->pin_verified = true;
-		s->tries_after = MNC_PIN_TRIES_MAX;
-	} else if (rc == KIOSK_ERR_PIN_INCORRECT) {
-		s->tries_after = x;
-		if (tries_left != NULL) {
-			*tries_left = x;
-		}
-	} else if (rc == KIOSK_ERR_PIN_BLOCKED) {
-		s->blocked = true;
-		s->tries_after = 0;
-		if (tries_left != NULL) {
-			*tries_left = 0;
-		}
-	}
+	rc = mnc_pin_answer(s, sw, tries_left);
 out:
 	mnc_scratch_wipe(s);
 	return rc;

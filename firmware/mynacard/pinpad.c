@@ -90,7 +90,6 @@ int mnc_verify_pin_pinpad(struct mnc_session *s, unsigned timeout_s, int *tries_
 	size_t pvs_len = 0;
 	size_t swlen = 0;
 	uint16_t sw;
-	int x;
 	int rc;
 
 	if (tries_left != NULL) {
@@ -146,23 +145,7 @@ int mnc_verify_pin_pinpad(struct mnc_session *s, unsigned timeout_s, int *tries_
 	if (s->verify_p2 == PIN_P2_SFI) {
 		s->current_ef = 0;
 	}
-	x = mnc_sw_tries(sw);
-	rc = mnc_sw_to_err(MNC_CMD_VERIFY, sw);
-	if (rc == 0) {
-		s->pin_verified = true;
-		s->tries_after = MNC_PIN_TRIES_MAX;
-	} else if (rc == KIOSK_ERR_PIN_INCORRECT) {
-		s->tries_after = x;
-		if (tries_left != NULL) {
-			*tries_left = x;
-		}
-	} else if (rc == KIOSK_ERR_PIN_BLOCKED) {
-		s->blocked = true;
-		s->tries_after = 0;
-		if (tries_left != NULL) {
-			*tries_left = 0;
-		}
-	}
+	rc = mnc_pin_answer(s, sw, tries_left);
 out:
 	mnc_scratch_wipe(s);
 	return rc;
