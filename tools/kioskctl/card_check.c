@@ -154,7 +154,6 @@ int kioskctl_card_check(int argc, char **argv)
 	struct mnc_session session;
 	struct mnc_session *s = NULL;
 	struct mnc_options mopt;
-	char why[256] = "";
 	int code;
 	int rc;
 
@@ -167,21 +166,7 @@ int kioskctl_card_check(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) != 0) {
 		return KIOSKCTL_EXIT_USAGE;
 	}
-	rc = kiosk_board_load(&board, o.board, why, sizeof(why));
-	if (rc != 0) {
-		fprintf(stderr, "kioskctl: board %s: %s\n", o.board, why);
-		return KIOSKCTL_EXIT_USAGE;
-	}
-	if (o.reveal && board.production) {
-		fprintf(stderr, "kioskctl: --reveal is refused on production board %s\n",
-			board.name);
-		return KIOSKCTL_EXIT_USAGE;
-	}
-	rc = mnc_anchors_load_dir(&anchors, o.anchors ? o.anchors : board.anchors_dir,
-				  board.production);
-	if (rc != 0) {
-		fprintf(stderr, "kioskctl: trust anchors in %s: %s\n",
-			o.anchors ? o.anchors : board.anchors_dir, kiosk_strerror(rc));
+	if (card_phase_prepare(o.board, o.reveal, o.anchors, &board, &anchors) != 0) {
 		return KIOSKCTL_EXIT_USAGE;
 	}
 	rc = kiosk_vault_setup(&vault, KIOSK_VAULT_DEFAULT_SIZE);

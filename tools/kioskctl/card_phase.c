@@ -99,6 +99,30 @@ static const char *pin_state_for(int err)
 	}
 }
 
+int card_phase_prepare(const char *board_name, bool reveal, const char *anchors_override,
+		       struct kiosk_board *b, struct mnc_anchors **anchors)
+{
+	const char *dir;
+	char why[256] = "";
+	int rc;
+
+	rc = kiosk_board_load(b, board_name, why, sizeof(why));
+	if (rc != 0) {
+		fprintf(stderr, "kioskctl: board %s: %s\n", board_name, why);
+		return rc;
+	}
+	if (reveal && b->production) {
+		fprintf(stderr, "kioskctl: --reveal is refused on production board %s\n", b->name);
+		return KIOSK_ERR_REFUSED;
+	}
+	dir = anchors_override ? anchors_override : b->anchors_dir;
+	rc = mnc_anchors_load_dir(anchors, dir, b->production);
+	if (rc != 0) {
+		fprintf(stderr, "kioskctl: trust anchors in %s: %s\n", dir, kiosk_strerror(rc));
+	}
+	return rc;
+}
+
 int card_phase_connect(struct hal_reader *r, const struct kiosk_board *b,
 		       const char *reader_override, long wait_ms)
 {

@@ -25,6 +25,15 @@ struct card_phase_state {
 	int error;            /* first error met, KIOSK_OK if none */
 };
 
+/**
+ * Load board @board_name, refuse @reveal on a production board, and load the
+ * card-CA anchors (@anchors_override or the board's; test anchors and a
+ * missing folder refused on production boards). Says why on stderr.
+ * @return 0; KIOSK_ERR_CONFIG, KIOSK_ERR_REFUSED or the anchors' error.
+ */
+int card_phase_prepare(const char *board_name, bool reveal, const char *anchors_override,
+		       struct kiosk_board *b, struct mnc_anchors **anchors);
+
 /** Open the board's reader (or @reader_override), wait for a card, connect. */
 int card_phase_connect(struct hal_reader *r, const struct kiosk_board *b,
 		       const char *reader_override, long wait_ms);

@@ -207,29 +207,18 @@ static void emit(const struct fetch_ctx *x, const struct fetch_opts *o,
 /* Trust anchors, pinned issuers, vault, center client: all before the card. */
 static int prepare(struct fetch_ctx *x, const struct fetch_opts *o)
 {
-	char why[256] = "";
 	int rc;
 
-	rc = kiosk_board_load(&x->board, o->board, why, sizeof(why));
+	rc = card_phase_prepare(o->board, o->reveal, o->anchors, &x->board, &x->anchors);
 	if (rc != 0) {
-		fprintf(stderr, "kioskctl: board %s: %s\n", o->board, why);
 		return rc;
 	}
-	if (o->reveal && x->board.production) {
-		fprintf(stderr, "kioskctl: --reveal is refused on production board %s\n",
-			x->board.name);
-		return KIOSK_ERR_REFUSED;
-	}
-	rc = mnc_anchors_load_dir(&x->anchors, o->anchors ? o->anchors : x->board.anchors_dir,
-				  x->board.production);
-	if (rc == 0) {
-		rc = cert_keyset_load_jwks(&x->issuers, x->board.cert_issuer_jwks);
-	}
+	rc = cert_keyset_load_jwks(&x->issuers, x->board.cert_issuer_jwks);
 	if (rc == 0 && o->type == CENTER_CERT_OVERSEAS) {
 		rc = cert_csca_load(&x->csca, x->board.cert_csca);
 	}
 	if (rc != 0) {
-		fprintf(stderr, "kioskctl: trust anchors: %s\n", kiosk_strerror(rc));
+		fprintf(stderr, "kioskctl: pinned certificate issuers: %s\n", kiosk_strerror(rc));
 		return rc;
 	}
 	rc = kiosk_vault_setup(&x->vault, FETCH_VAULT_SIZE);
