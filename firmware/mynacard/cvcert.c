@@ -37,6 +37,17 @@ static int expect_child(struct tlv_iter *it, const uint8_t *tag, size_t tag_len,
 }
 
 /* No more children (end of value or filler). */
+/* The file's outer object must carry @tag; @it then walks its children. */
+static int open_outer(const uint8_t *ef, size_t len, const uint8_t *tag, size_t tag_len,
+		      struct tlv *outer, struct tlv_iter *it)
+{
+	if (tlv_parse(ef, len, outer) != 0 || !tlv_tag_is(outer, tag, tag_len)) {
+		return KIOSK_ERR_CARD_DATA;
+	}
+	tlv_iter_init(it, outer->value, outer->len);
+	return 0;
+}
+
 static int expect_end(struct tlv_iter *it)
 {
 	struct tlv t;
@@ -95,12 +106,10 @@ int mnc_cvcert_parse(const uint8_t *ef, size_t len, struct mnc_cvcert *out)
 		return KIOSK_ERR_CARD_DATA;
 	}
 	memset(out, 0, sizeof(*out));
-	rc = tlv_parse(ef, len, &outer);
-	if (rc != 0 || !tlv_tag_is(&outer, TAG_7F21, sizeof(TAG_7F21))) {
-		rc = KIOSK_ERR_CARD_DATA;
+	rc = open_outer(ef, len, TAG_7F21, sizeof(TAG_7F21), &outer, &it);
+	if (rc != 0) {
 		goto out;
 	}
-	tlv_iter_init(&it, outer.value, outer.len);
 	rc = expect_child(&it, TAG_5F4E, sizeof(TAG_5F4E), &t);
 	if (rc != 0) {
 		goto out;
@@ -154,17 +163,14 @@ int mnc_record_parse(const uint8_t *ef, size_t len, struct mnc_record *out)
 {
 	struct tlv outer, h1, h2, sig;
 	struct tlv_iter it;
-	int rc;
 
 	if (out == NULL) {
 		return KIOSK_ERR_CARD_DATA;
 	}
 	memset(out, 0, sizeof(*out));
-	rc = tlv_parse(ef, len, &outer);
-	if (rc != 0 || !tlv_tag_is(&outer, TAG_FF30, sizeof(TAG_FF30))) {
+	if (open_outer(ef, len, TAG_FF30, sizeof(TAG_FF30), &outer, &it) != 0) {
 		return KIOSK_ERR_CARD_DATA;
 	}
-	tlv_iter_init(&it, outer.value, outer.len);
 	if (expect_child(&it, TAG_DF31, sizeof(TAG_DF31), &h1) != 0 || h1.len != HASH_LEN ||
 	    expect_child(&it, TAG_DF32, sizeof(TAG_DF32), &h2) != 0 || h2.len != HASH_LEN ||
 	    expect_child(&it, TAG_DF33, sizeof(TAG_DF33), &sig) != 0 ||
@@ -191,11 +197,9 @@ int mnc_signed_key_parse(const uint8_t *ef, size_t len, struct mnc_signed_key *o
 		return KIOSK_ERR_CARD_DATA;
 	}
 	memset(out, 0, sizeof(*out));
-	rc = tlv_parse(ef, len, &outer);
-	if (rc != 0 || !tlv_tag_is(&outer, TAG_FF50, sizeof(TAG_FF50))) {
+	if (open_outer(ef, len, TAG_FF50, sizeof(TAG_FF50), &outer, &it) != 0) {
 		return KIOSK_ERR_CARD_DATA;
 	}
-	tlv_iter_init(&it, outer.value, outer.len);
 	if (expect_child(&it, TAG_DF51, sizeof(TAG_DF51), &key) != 0 ||
 	    expect_child(&it, TAG_DF52, sizeof(TAG_DF52), &sig) != 0 ||
 	    sig.len != MNC_RSA_BYTES || expect_end(&it) != 0) {
