@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * render_bench: the certificate page and its QR codes.
- *   - QR versions for 1..5 doses x domestic/overseas: the SHC JWS is built the
- *     way the reference center builds it (minified FHIR claims as Japan issues
- *     them, raw DEFLATE level 9, ES256 header with a 43-char kid, 64-byte r||s
- *     signature), so its length is the real length; only the signature bytes
- *     are random. The VDS-NC seal is Japan's layout with a 1060-char BSC.
+ *   - QR versions for 1..5 doses x domestic/overseas: the SHC JWS and the
+ *     VDS-NC seal are built and signed by the reference center's own code
+ *     (tools/center) with its test keys, so their lengths are the real ones;
+ *     the SHC carries Japan's iss.
  *   - render time of the PDF and the PNG (median, p99) after font warm-up;
  *   - PDF size per font; peak RSS (getrusage).
  * Numbers, not pass/fail. Fictional personas.
@@ -18,11 +17,13 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include <zlib.h>
+#include <cjson/cJSON.h>
 
 #include "kiosk/certificate.h"
 #include "kiosk/err.h"
 #include "kiosk/render.h"
+
+#include "center.h"
 
 #define FAMILY "山田"
 #define GIVEN "太郎"
@@ -54,101 +55,65 @@ static void report(const char *what, long *us, int n)
 	       us[(n * 99) / 100] / 1000.0);
 }
 
-static void fill_b64(char *out, size_t n, unsigned seed)
-{
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	unsigned x = seed * 2654435761u + 1u;
+/* The reference center's signing keys: the bench signs what the center signs. */
+static struct rc_keys keys;
 
-	for (size_t i = 0; i < n; i++) {
-		x = x * 1103515245u + 12345u;
-		out[i] = b64[(x >> 16) & 63u];
+static void bench_resident(struct rc_holder *h, struct rc_resident *r, unsigned ndoses,
+			   bool overseas)
+{
+	memset(h, 0, sizeof(*h));
+	memset(r, 0, sizeof(*r));
+	strcpy(h->family, FAMILY);
+	strcpy(h->given, GIVEN);
+	strcpy(h->birth_date, "1985-04-12");
+	r->overseas = overseas;
+	strcpy(r->romaji, "YAMADA TARO");
+	strcpy(r->passport, "TK0000000");
+	strcpy(r->nationality, "JPN");
+	for (unsigned i = 0; i < ndoses; i++) {
+		strcpy(r->doses[i].date, dates[i]);
+		strcpy(r->doses[i].cvx, cvx[i]);
+		strcpy(r->doses[i].lot, lots[i]);
 	}
-	out[n] = '\0';
+	r->n_doses = ndoses;
 }
 
-/* The SHC claims as the reference center emits them (minified). */
-static size_t claims(char *out, size_t cap, unsigned ndoses, bool overseas)
+/* The compact JWS exactly as the reference center builds it (with Japan's iss). */
+static size_t make_jws(char *jws, size_t cap, unsigned ndoses, bool overseas)
 {
+	struct rc_holder h;
+	struct rc_resident r;
+	char *out = NULL;
 	size_t n = 0;
 
-	n += (size_t)snprintf(out + n, cap - n,
-		"{\"iss\":\"https://vc.vrs.digital.go.jp/issuer\",\"nbf\":1795000000,\"vc\":{"
-		"\"type\":[\"https://smarthealth.cards#health-card\"],\"credentialSubject\":{"
-		"\"fhirVersion\":\"4.0.1\",\"fhirBundle\":{\"resourceType\":\"Bundle\",\"type\":"
-		"\"collection\",\"entry\":[{\"fullUrl\":\"resource:0\",\"resource\":{"
-		"\"resourceType\":\"Patient\",\"name\":[{\"use\":\"usual\",\"family\":\"%s\","
-		"\"given\":[\"%s\"]}%s],\"birthDate\":\"1985-04-12\"}}",
-		FAMILY, GIVEN, overseas ? ",{\"family\":\"YAMADA\",\"given\":[\"TARO\"]}" : "");
-	for (unsigned i = 0; i < ndoses; i++) {
-		n += (size_t)snprintf(out + n, cap - n,
-			",{\"fullUrl\":\"resource:%u\",\"resource\":{\"resourceType\":\"Immunization\","
-			"\"status\":\"completed\",\"vaccineCode\":{\"coding\":[{\"system\":"
-			"\"http://hl7.org/fhir/sid/cvx\",\"code\":\"%s\"}]},\"patient\":{\"reference\":"
-			"\"resource:0\"},\"occurrenceDateTime\":\"%s\",\"performer\":[{\"actor\":{"
-			"\"display\":\"MHLW_Gov_of_JAPAN\"}}],\"lotNumber\":\"%s\"}}",
-			i + 1, cvx[i], dates[i], lots[i]);
+	bench_resident(&h, &r, ndoses, overseas);
+	if (rc_shc_build(&keys, false, "https://vc.vrs.digital.go.jp/issuer", 1795000000, &h,
+			 overseas ? r.romaji : NULL, &r, &out) == 0 && strlen(out) < cap) {
+		n = strlen(out);
+		memcpy(jws, out, n + 1);
 	}
-	n += (size_t)snprintf(out + n, cap - n, "]}}}}");
+	free(out);
 	return n;
 }
 
-/* A compact JWS of the real length for these claims. */
-static size_t make_jws(char *jws, size_t cap, unsigned ndoses, bool overseas)
-{
-	static const char header[] = "{\"zip\":\"DEF\",\"alg\":\"ES256\","
-				     "\"kid\":\"3Kfdg-XwP-7gXyywtUfUADwBumDOPKMQx-iELL11W9s\"}";
-	char json[8192];
-	unsigned char def[8192];
-	size_t jlen = claims(json, sizeof(json), ndoses, overseas), n = 0, w;
-	z_stream zs;
-
-	memset(&zs, 0, sizeof(zs));
-	if (deflateInit2(&zs, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
-		return 0;
-	}
-	zs.next_in = (unsigned char *)json;
-	zs.avail_in = (unsigned)jlen;
-	zs.next_out = def;
-	zs.avail_out = sizeof(def);
-	(void)deflate(&zs, Z_FINISH);
-	(void)deflateEnd(&zs);
-	if (cert_b64url_encode((const uint8_t *)header, sizeof(header) - 1, jws, cap, &w) != 0) {
-		return 0;
-	}
-	n = w;
-	jws[n++] = '.';
-	if (cert_b64url_encode(def, zs.total_out, jws + n, cap - n, &w) != 0) {
-		return 0;
-	}
-	n += w;
-	jws[n++] = '.';
-	fill_b64(jws + n, 86, ndoses); /* 64-byte r||s */
-	return n + 86;
-}
-
-/* Japan's VDS-NC layout (sorted keys, one ve per dose), a 1060-char BSC. */
+/* The VDS-NC seal as the reference center builds it, compact JSON. */
 static size_t make_vds(char *out, size_t cap, unsigned ndoses)
 {
-	char cer[1061], sig[87];
+	struct rc_holder h;
+	struct rc_resident r;
+	cJSON *seal;
+	char *t;
 	size_t n = 0;
 
-	fill_b64(cer, 1058, 7);
-	cer[1058] = '=';
-	cer[1059] = '\0';
-	fill_b64(sig, 86, 9);
-	n += (size_t)snprintf(out + n, cap - n,
-		"{\"data\":{\"hdr\":{\"is\":\"JPN\",\"t\":\"icao.vacc\",\"v\":1},\"msg\":{\"pid\":{"
-		"\"ai\":\"JPN900001202112092000002\",\"dob\":\"1985-04-12\",\"i\":\"TK0000000\","
-		"\"n\":\"YAMADA TARO\"},\"uvci\":\"U0000000042A\",\"ve\":[");
-	for (unsigned i = 0; i < ndoses; i++) {
-		n += (size_t)snprintf(out + n, cap - n,
-			"%s{\"des\":\"XM0GQ8\",\"dis\":\"RA01.0\",\"nam\":\"COMIRNATY\",\"vd\":[{"
-			"\"adm\":\"MHLW_Gov_of_JAPAN\",\"ctr\":\"JPN\",\"dvc\":\"%s\",\"lot\":\"%s\","
-			"\"seq\":%u}]}", i ? "," : "", dates[i], lots[i], i + 1);
+	bench_resident(&h, &r, ndoses, true);
+	seal = rc_vdsnc_build(&keys, "JP0000000042", &h, &r);
+	t = seal != NULL ? cJSON_PrintUnformatted(seal) : NULL;
+	if (t != NULL && strlen(t) < cap) {
+		n = strlen(t);
+		memcpy(out, t, n + 1);
 	}
-	n += (size_t)snprintf(out + n, cap - n,
-		"]}},\"sig\":{\"alg\":\"ES256\",\"cer\":\"%s\",\"sigvl\":\"%s\"}}", cer, sig);
+	free(t);
+	cJSON_Delete(seal);
 	return n;
 }
 
@@ -333,6 +298,10 @@ int main(int argc, char **argv)
 	}
 	bool pdf_only = argc > 2 && strcmp(argv[2], "pdf") == 0;
 
+	if (rc_keys_load(&keys, BENCH_CENTER_PKI) != 0) {
+		fprintf(stderr, "render_bench: no center PKI in %s\n", BENCH_CENTER_PKI);
+		return 1;
+	}
 	if (!pdf_only) {
 		qr_table();
 		printf("\n");
@@ -340,5 +309,6 @@ int main(int argc, char **argv)
 	time_renders(n, pdf_only);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak RSS %ld KiB\n", ru.ru_maxrss);
+	rc_keys_free(&keys);
 	return 0;
 }

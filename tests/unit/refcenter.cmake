@@ -11,7 +11,7 @@ kiosk_unit_test(mnc_evidence_test SOURCES unit/mnc_evidence_test.c LIBS refcente
 	NEEDS_PKI)
 
 add_library(refcenter_verify STATIC unit/refcenter_verify.c)
-target_link_libraries(refcenter_verify PUBLIC refcenter_core)
+target_link_libraries(refcenter_verify PUBLIC refcenter_core ZLIB::ZLIB)
 target_include_directories(refcenter_verify PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/unit)
 
 kiosk_unit_test(refcenter_center_test SOURCES unit/refcenter_center_test.c

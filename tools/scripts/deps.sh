@@ -7,7 +7,7 @@ PKGS=(
 	pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools
 	libmbedtls-dev libcjson-dev libcmocka-dev
 	openssl jq util-linux procps
-	zlib1g-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-dev libhttp-parser-dev curl
+	zlib1g-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-dev libhttp-parser-dev libzopfli-dev curl
 	libqrencode-dev libcairo2-dev libpango1.0-dev libpng-dev fonts-ipafont-gothic
 	fonts-ipafont-mincho fonts-noto-cjk zbar-tools poppler-utils libcups2-dev cups-ipp-utils
 	avahi-daemon dbus libnfc-dev libnfc-bin
