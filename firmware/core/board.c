@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,17 @@ void kiosk_board_init(struct kiosk_board *b)
 	b->printer_dpi = 300;
 	snprintf(b->printer_paper, sizeof(b->printer_paper), "a4");
 	b->printer_timeout_ms = 60000;
+	snprintf(b->display_backend, sizeof(b->display_backend), "tty");
+	b->display_width = 1280;
+	b->display_height = 800;
+	snprintf(b->audio_backend, sizeof(b->audio_backend), "null");
+	snprintf(b->oplog_sink, sizeof(b->oplog_sink), "stderr");
+	b->screen_timeout_ms = 60000;
+	b->pin_timeout_ms = 30000;
+	b->take_card_timeout_ms = 30000;
+	b->take_paper_ms = 10000;
+	b->message_ms = 10000;
+	b->munis_refresh_ms = 600000;
 }
 
 static int set_why(char *why, size_t cap, unsigned line, const char *what)
@@ -140,6 +152,82 @@ static char *trim(char *s)
 	return s;
 }
 
+static int one_of(const char *v, const char *a, const char *b, const char *c)
+{
+	return strcmp(v, a) == 0 || strcmp(v, b) == 0 || (c != NULL && strcmp(v, c) == 0) ? 0
+											     : -1;
+}
+
+static int parse_pixels(const char *v, unsigned *out)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno != 0 || *v == '\0' || *end != '\0' || n < 320 || n > 7680) {
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
+/* The kiosk program's keys: display, audio, operation log, screen timeouts. */
+static int apply_kiosk(struct kiosk_board *b, const char *k, const char *v)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} ms[] = {
+		{ "flow.screen_timeout_ms", offsetof(struct kiosk_board, screen_timeout_ms) },
+		{ "flow.pin_timeout_ms", offsetof(struct kiosk_board, pin_timeout_ms) },
+		{ "flow.take_card_timeout_ms", offsetof(struct kiosk_board, take_card_timeout_ms) },
+		{ "flow.take_paper_ms", offsetof(struct kiosk_board, take_paper_ms) },
+		{ "flow.message_ms", offsetof(struct kiosk_board, message_ms) },
+		{ "flow.municipalities_refresh_ms", offsetof(struct kiosk_board, munis_refresh_ms) },
+	};
+
+	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+		if (strcmp(k, ms[i].key) == 0) {
+			return parse_ms(v, (unsigned *)(void *)((char *)b + ms[i].off));
+		}
+	}
+	if (strcmp(k, "display.backend") == 0) {
+		return one_of(v, "sdl", "tty", NULL) != 0
+			       ? -1
+			       : copy_str(b->display_backend, sizeof(b->display_backend), v);
+	}
+	if (strcmp(k, "display.width") == 0) {
+		return parse_pixels(v, &b->display_width);
+	}
+	if (strcmp(k, "display.height") == 0) {
+		return parse_pixels(v, &b->display_height);
+	}
+	if (strcmp(k, "display.fullscreen") == 0) {
+		return parse_bool(v, &b->display_fullscreen);
+	}
+	if (strcmp(k, "display.screenshot_dir") == 0) {
+		return expand_path(b, b->display_screenshot_dir, sizeof(b->display_screenshot_dir), v);
+	}
+	if (strcmp(k, "audio.backend") == 0) {
+		return one_of(v, "sdl", "null", NULL) != 0
+			       ? -1
+			       : copy_str(b->audio_backend, sizeof(b->audio_backend), v);
+	}
+	if (strcmp(k, "audio.prompts_dir") == 0) {
+		return expand_path(b, b->audio_prompts_dir, sizeof(b->audio_prompts_dir), v);
+	}
+	if (strcmp(k, "oplog.sink") == 0) {
+		return one_of(v, "stderr", "syslog", "none") != 0
+			       ? -1
+			       : copy_str(b->oplog_sink, sizeof(b->oplog_sink), v);
+	}
+	if (strcmp(k, "systemd.watchdog") == 0) {
+		return parse_bool(v, &b->systemd_watchdog);
+	}
+	return -2;
+}
+
 static int apply(struct kiosk_board *b, const char *k, const char *v)
 {
 	if (strcmp(k, "name") == 0) {
@@ -236,7 +324,7 @@ static int apply(struct kiosk_board *b, const char *k, const char *v)
 	if (strcmp(k, "printer.timeout_ms") == 0) {
 		return parse_ms(v, &b->printer_timeout_ms);
 	}
-	return -2;
+	return apply_kiosk(b, k, v);
 }
 
 int kiosk_board_parse(struct kiosk_board *b, const char *text, size_t len, char *why,

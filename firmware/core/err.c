@@ -24,6 +24,7 @@ static const struct err_entry err_table[] = {
 	{ KIOSK_ERR_ANCHORS_MISSING, "ANCHORS_MISSING", "no card CA trust anchors installed" },
 	{ KIOSK_ERR_TEST_ANCHOR, "TEST_ANCHOR", "test-only trust anchor on a production board" },
 	{ KIOSK_ERR_REFUSED, "REFUSED", "refused on a production board" },
+	{ KIOSK_ERR_CANCELLED, "CANCELLED", "cancelled by the resident" },
 	{ KIOSK_ERR_NO_READER, "NO_READER", "no card reader found" },
 	{ KIOSK_ERR_READER_GONE, "READER_GONE", "card reader or PC/SC service disappeared" },
 	{ KIOSK_ERR_NO_CARD, "NO_CARD", "no card was placed" },

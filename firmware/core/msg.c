@@ -43,6 +43,9 @@ static const struct kiosk_msg catalogue[KIOSK_MSG_COUNT] = {
 	[KIOSK_MSG_PIN_CANCELLED] = { "pin_cancelled",
 		{ "暗証番号の入力を取り消しました。",
 		  "PIN entry was cancelled." } },
+	[KIOSK_MSG_CANCELLED] = { "cancelled",
+		{ "お手続きを取り消しました。カードとお持ち物をお忘れなく。",
+		  "The request was cancelled. Please take your card and belongings." } },
 	[KIOSK_MSG_PIN_TIMEOUT] = { "pin_timeout",
 		{ "一定時間操作がなかったため、終了しました。",
 		  "The session ended because there was no input for a while." } },
@@ -179,6 +182,8 @@ enum kiosk_msg_id kiosk_err_msg(int err)
 		return KIOSK_MSG_PIN_BLOCKED;
 	case KIOSK_ERR_PIN_CANCELLED:
 		return KIOSK_MSG_PIN_CANCELLED;
+	case KIOSK_ERR_CANCELLED:
+		return KIOSK_MSG_CANCELLED;
 	case KIOSK_ERR_PIN_TIMEOUT:
 		return KIOSK_MSG_PIN_TIMEOUT;
 	case KIOSK_ERR_GLYPH_MISSING:

@@ -26,8 +26,8 @@
 #include "kiosk/harden.h"
 #include "kiosk/issuance.h"
 #include "kiosk/msg.h"
+#include "kiosk/print_step.h"
 #include "kioskctl.h"
-#include "print_step.h"
 
 #define JSON_BUF_MAX (64u * 1024u)
 #define FETCH_VAULT_SIZE (ISSUANCE_VAULT_NEED + KIOSK_VAULT_DEFAULT_SIZE + JSON_BUF_MAX)

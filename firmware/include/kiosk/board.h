@@ -44,7 +44,22 @@ struct kiosk_board {
 	char printer_paper[16];             /* "a4" (the only size the certificate uses) */
 	unsigned printer_timeout_ms;
 	char shc_qr_ecc;                    /* 0: auto (M, else L); 'L' 'M' 'Q' 'H': forced */
-	char vdsnc_qr_ecc;        /* bound on connect, each exchange and the whole job */
+	char vdsnc_qr_ecc;
+	/* the kiosk program (firmware/kiosk, board_kiosk.c) */
+	char display_backend[16];           /* "sdl" | "tty" */
+	unsigned display_width, display_height; /* pixels (sdl) */
+	bool display_fullscreen;            /* sdl on KMS/DRM */
+	char display_screenshot_dir[PATH_MAX]; /* non-production: every screen as PNG; "" off */
+	char audio_backend[16];             /* "sdl" | "null" */
+	char audio_prompts_dir[PATH_MAX];   /* WAV prompts made at build time */
+	char oplog_sink[16];                /* "stderr" | "syslog" | "none" */
+	unsigned screen_timeout_ms;         /* inactivity on any screen -> idle */
+	unsigned pin_timeout_ms;            /* inactivity on the PIN screen */
+	unsigned take_card_timeout_ms;      /* reminding to take the card, then go on */
+	unsigned take_paper_ms;             /* "take your certificate" shown this long */
+	unsigned message_ms;                /* an error/info screen shown this long */
+	unsigned munis_refresh_ms;          /* participating municipalities re-fetched */
+	bool systemd_watchdog;              /* sd_notify READY/WATCHDOG (systemd unit) */
 };
 
 /** Defaults for every setting (a non-production board with no anchors). */

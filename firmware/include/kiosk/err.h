@@ -23,6 +23,7 @@ enum kiosk_err {
 	KIOSK_ERR_ANCHORS_MISSING = -109, /* no trust anchors for a production board */
 	KIOSK_ERR_TEST_ANCHOR = -110,    /* a test-only anchor on a production board */
 	KIOSK_ERR_REFUSED = -111,        /* a QA-only option on a production board */
+	KIOSK_ERR_CANCELLED = -112,      /* the resident cancelled or walked away */
 
 	/* -2xx: reader and card transport */
 	KIOSK_ERR_NO_READER = -200,      /* no reader matches the board's pattern */

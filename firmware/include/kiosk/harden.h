@@ -10,4 +10,18 @@
  */
 int kiosk_harden_process(void);
 
+/**
+ * Make freed heap memory forget what it held, for every library in the
+ * process (cairo, pango, libcups, cJSON...), not only our own code: glibc's
+ * per-thread cache off and every free()d block overwritten. The settings are
+ * glibc tunables read at start-up, so without them in the environment this
+ * re-executes the program (@argv) once with them set. Under AddressSanitizer
+ * it does nothing (ASan's allocator is configured through its own options).
+ * @return 0 (tunables active), or an error when the re-exec failed.
+ */
+int kiosk_harden_heap(char **argv);
+
+/** Overwrite the unused stack below the caller (personal data left in dead frames). */
+void kiosk_scrub_stack(void);
+
 #endif /* KIOSK_HARDEN_H */

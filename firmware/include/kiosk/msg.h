@@ -43,6 +43,7 @@ enum kiosk_msg_id {
 	KIOSK_MSG_PRINTER_NO_TONER,
 	KIOSK_MSG_PRINTER_UNAVAILABLE,  /* unreachable, timed out, offline */
 	KIOSK_MSG_PRINT_FAILED,         /* the job failed for another reason */
+	KIOSK_MSG_CANCELLED,            /* the resident cancelled or walked away */
 	KIOSK_MSG_COUNT
 };
 

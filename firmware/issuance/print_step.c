@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The print step of "certificate fetch": render the verified certificate in
- * memory and hand the PDF to the board's printer (IPP, streamed, no spooler),
- * or on the simulated board write certificate.pdf and certificate.png to the
- * folder the operator named - the only file output there is, and never on a
- * production board.
+ * The print step (kiosk/print_step.h). The preview files are the only file
+ * output there is, and never on a production board.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +13,7 @@
 #include "hal/printer.h"
 #include "kiosk/err.h"
 #include "kiosk/render.h"
-#include "print_step.h"
+#include "kiosk/print_step.h"
 
 #define PREVIEW_PNG_DPI 150
 
@@ -65,6 +62,7 @@ int print_step_run(const struct kiosk_board *b, const struct kiosk_certificate *
 		   const char *vdsnc, size_t vdsnc_len, const struct print_step_opts *po)
 {
 	char pdf_path[PATH_MAX], png_path[PATH_MAX];
+	const char *stem = po->preview_stem != NULL ? po->preview_stem : "certificate";
 	struct render_opts ro;
 	struct render_buf pdf, png;
 	struct hal_printer printer;
@@ -74,9 +72,9 @@ int print_step_run(const struct kiosk_board *b, const struct kiosk_certificate *
 		return KIOSK_ERR_REFUSED;
 	}
 	if (po->preview_dir != NULL &&
-	    ((size_t)snprintf(pdf_path, sizeof(pdf_path), "%s/certificate.pdf", po->preview_dir) >=
+	    ((size_t)snprintf(pdf_path, sizeof(pdf_path), "%s/%s.pdf", po->preview_dir, stem) >=
 		     sizeof(pdf_path) ||
-	     (size_t)snprintf(png_path, sizeof(png_path), "%s/certificate.png", po->preview_dir) >=
+	     (size_t)snprintf(png_path, sizeof(png_path), "%s/%s.png", po->preview_dir, stem) >=
 		     sizeof(png_path))) {
 		return KIOSK_ERR_INVALID_ARG;
 	}
@@ -106,6 +104,8 @@ int print_step_run(const struct kiosk_board *b, const struct kiosk_certificate *
 	render_buf_free(&png);
 	render_buf_free(&pdf);
 	/* kioskctl renders once per run: drop the font caches (and what they hold). */
-	render_shutdown();
+	if (!po->keep_fonts) {
+		render_shutdown();
+	}
 	return rc;
 }
