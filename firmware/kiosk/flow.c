@@ -5,6 +5,7 @@
  * and finish() the only way out of an issuance.
  */
 #include <string.h>
+#include <time.h>
 
 #include <mbedtls/platform_util.h>
 
@@ -66,6 +67,21 @@ static const char *prompt_of(const struct flow *f, enum kiosk_screen_id s)
 	default:
 		return NULL;
 	}
+}
+
+/* How long a blocking step took, for the operation log (the flow's own
+ * clock @now is the time the step began). */
+static long step_ms(long t0_mono)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L - t0_mono;
+}
+
+static long mono_now(void)
+{
+	return step_ms(0);
 }
 
 static void enter(struct flow *f, enum kiosk_screen_id s, long now)
@@ -409,9 +425,11 @@ static void work_open(struct flow *f, long now)
 	bool pinpad = false;
 	int rc;
 
+	long t0 = mono_now();
+
 	f->card_seen = false;
 	rc = f->svc->card_open(f->svc->ctx, &tries, &pinpad);
-	oplog_event(OPLOG_CARD_OPEN, NULL, rc, 0);
+	oplog_event(OPLOG_CARD_OPEN, NULL, rc, step_ms(t0));
 	if (rc == 0 && tries == 0) {
 		rc = KIOSK_ERR_PIN_BLOCKED; /* reported, never probed with a VERIFY */
 	}
@@ -435,6 +453,7 @@ static void work_open(struct flow *f, long now)
 static void work_verify(struct flow *f, long now)
 {
 	int tries = f->view.tries_left;
+	long t0 = mono_now();
 	int rc;
 
 	f->verify_pending = false;
@@ -446,7 +465,7 @@ static void work_verify(struct flow *f, long now)
 		mbedtls_platform_zeroize(f->pin, FLOW_PIN_LEN + 1);
 	}
 	f->view.pin_digits = 0;
-	oplog_event(OPLOG_PIN_VERIFY, NULL, rc, 0);
+	oplog_event(OPLOG_PIN_VERIFY, NULL, rc, step_ms(t0));
 	if (rc == KIOSK_ERR_PIN_INCORRECT && tries > 0) {
 		f->view.pin_was_wrong = true;
 		f->view.tries_left = tries;
@@ -472,9 +491,10 @@ static void work_verify(struct flow *f, long now)
 static void work_read(struct flow *f, long now)
 {
 	const char *name = NULL, *birth = NULL;
+	long t0 = mono_now();
 	int rc = f->svc->card_read(f->svc->ctx, &name, &birth);
 
-	oplog_event(OPLOG_CARD_READ, NULL, rc, now - f->entered_ms);
+	oplog_event(OPLOG_CARD_READ, NULL, rc, step_ms(t0));
 	if (rc != 0) {
 		if (rc == KIOSK_ERR_CARD_REMOVED) {
 			f->card_in = false;
@@ -492,6 +512,7 @@ static void work_read(struct flow *f, long now)
 
 void flow_work(struct flow *f, long now_ms)
 {
+	long t0 = mono_now();
 	int rc;
 
 	switch (f->state) {
@@ -506,7 +527,7 @@ void flow_work(struct flow *f, long now_ms)
 		break;
 	case KIOSK_SCREEN_REQUESTING:
 		rc = f->svc->request(f->svc->ctx, f->municipality, f->view.type);
-		oplog_event(OPLOG_REQUEST, NULL, rc, now_ms - f->entered_ms);
+		oplog_event(OPLOG_REQUEST, NULL, rc, step_ms(t0));
 		if (rc != 0) {
 			fail(f, rc, now_ms);
 		} else {
@@ -515,7 +536,7 @@ void flow_work(struct flow *f, long now_ms)
 		break;
 	case KIOSK_SCREEN_PRINTING:
 		rc = f->svc->print(f->svc->ctx);
-		oplog_event(OPLOG_PRINT, NULL, rc, now_ms - f->entered_ms);
+		oplog_event(OPLOG_PRINT, NULL, rc, step_ms(t0));
 		if (rc != 0) {
 			fail(f, rc, now_ms);
 			break;
