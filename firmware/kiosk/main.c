@@ -345,6 +345,7 @@ int main(int argc, char **argv)
 	}
 	oplog_event(OPLOG_START, NULL, KIOSK_OK, 0);
 	so.preview_dir = o.preview_dir;
+	so.timing = o.stats;
 	rc = kiosk_services_open(&k.svc, &k.board, &so);
 	if (rc == 0) {
 		rc = open_io(&k, &o);

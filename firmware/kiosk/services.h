@@ -20,6 +20,7 @@
 
 struct kiosk_services_opts {
 	const char *preview_dir; /* simulated board: certificate-NNNN.pdf/.png go here */
+	bool timing;             /* one "kiosk-timing" line per certificate (benchmarks) */
 };
 
 struct kiosk_services {
@@ -45,6 +46,7 @@ struct kiosk_services {
 	unsigned printed;        /* preview file counter */
 	bool last_wipe_ok;       /* the vault read back all zero after the last end() */
 	long card_ms, center_ms, print_ms; /* the last issuance's own waits (benchmarks) */
+	double steps_ms, cpu_ms; /* card read + request + print: wall, and this process's CPU */
 	struct flow_services ops;
 };
 

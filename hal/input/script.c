@@ -31,7 +31,7 @@
 /* A whole script: every line at its longest plus its newline. */
 #define SCRIPT_FILE_MAX ((size_t)HAL_SCRIPT_LINES_MAX * (HAL_SCRIPT_LINE_MAX + 1))
 
-enum script_verb { V_EXPECT, V_TAP, V_PIN, V_CARD_INSERT, V_CARD_REMOVE, V_WAIT, V_QUIT };
+enum script_verb { V_EXPECT, V_TAP, V_PIN, V_CARD_INSERT, V_CARD_REMOVE, V_WAIT, V_REPEAT, V_QUIT };
 
 struct script_action {
 	enum script_verb verb;
@@ -47,6 +47,7 @@ struct hal_script {
 	bool started;       /* acts[pc] has its deadline set */
 	long deadline;      /* CLOCK_MONOTONIC ms, expect and wait */
 	size_t pin_pos;     /* pin: digits already tapped */
+	long repeats_left;  /* repeat: runs still to go back for; -1 = not started */
 	char ctl[PATH_MAX]; /* simulator control socket; "" = $KIOSK_CARDSIM_CTL */
 };
 
@@ -215,6 +216,12 @@ static int parse_line(char *line, unsigned lineno, struct script_action *a, char
 			return fail(why, cap, KIOSK_ERR_CONFIG, lineno, "bad duration (0..3600000 ms)");
 		}
 		a->verb = V_WAIT;
+	} else if (strcmp(w[0], "repeat") == 0) {
+		/* "repeat N": run the script from its first line N more times (soak tests) */
+		if (n != 2 || parse_ms(w[1], 1, &a->ms) != 0) {
+			return fail(why, cap, KIOSK_ERR_CONFIG, lineno, "repeat needs a count (1..3600000)");
+		}
+		a->verb = V_REPEAT;
 	} else if (strcmp(w[0], "quit") == 0) {
 		if (n != 1) {
 			return fail(why, cap, KIOSK_ERR_CONFIG, lineno, "too many arguments");
@@ -249,6 +256,7 @@ int hal_script_parse(struct hal_script **out, const char *text, size_t len,
 		rc = KIOSK_ERR_NO_MEMORY;
 		goto out;
 	}
+	s->repeats_left = -1;
 	if (cardsim_ctl != NULL) {
 		snprintf(s->ctl, sizeof(s->ctl), "%s", cardsim_ctl);
 	}
@@ -497,6 +505,20 @@ int hal_script_next(struct hal_script *s, const char *screen, struct hal_input_e
 				}
 			}
 			return 0;
+		case V_REPEAT:
+			if (s->repeats_left < 0) {
+				s->repeats_left = a->ms;
+			}
+			if (s->repeats_left > 0) {
+				s->repeats_left--;
+				s->pc = 0;
+				s->started = false;
+				s->pin_pos = 0;
+			} else {
+				s->repeats_left = -1;
+				next_action(s);
+			}
+			continue;
 		case V_QUIT:
 			ev->kind = HAL_INPUT_QUIT;
 			return 1;

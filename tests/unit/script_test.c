@@ -284,6 +284,25 @@ static void test_quit_at_end(void **state)
 	hal_script_free(s);
 }
 
+static void test_repeat(void **state)
+{
+	struct hal_script *s = NULL;
+	char why[128] = "";
+
+	(void)state;
+	assert_int_equal(parse(&s, "tap a\ntap b\nrepeat 2\ntap c\n", why, sizeof(why)), 0);
+	for (int round = 0; round < 3; round++) {
+		assert_tap(s, "idle", "a");
+		assert_tap(s, "idle", "b");
+	}
+	assert_tap(s, "idle", "c");
+	assert_quit(s, "idle");
+	hal_script_free(s);
+	assert_int_not_equal(parse(&s, "repeat\n", why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "line 1"));
+	assert_int_not_equal(parse(&s, "repeat 0\n", why, sizeof(why)), 0);
+}
+
 static void test_card_without_simulator(void **state)
 {
 	struct hal_script *s = NULL;
@@ -350,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_expect_timeout),
 		cmocka_unit_test(test_wait_timing),
 		cmocka_unit_test(test_quit_at_end),
+		cmocka_unit_test(test_repeat),
 		cmocka_unit_test(test_card_without_simulator),
 		cmocka_unit_test(test_open_file),
 	};

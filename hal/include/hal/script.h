@@ -10,6 +10,8 @@
  *   card insert [persona]          the card simulator: (load persona and) insert the card
  *   card remove                    ... pull the card out
  *   wait <ms>                      do nothing for that long (walk-away tests)
+ *   repeat <n>                     run the script from its first line n more times
+ *                                  (soak tests; one repeat per script)
  *   quit                           stop the kiosk (it finishes on the idle screen)
  *
  * Card actions talk to the simulator's control socket ($KIOSK_CARDSIM_CTL
