@@ -367,6 +367,7 @@ int main(int argc, char **argv)
 	}
 	hal_display_close(&k.display);
 	kiosk_services_close(&k.svc);
+	kiosk_ui_shutdown();
 	oplog_event(OPLOG_STOP, NULL, code == 0 ? KIOSK_OK : KIOSK_ERR_INTERNAL, mono_ms() - k.start_ms);
 	oplog_close();
 	return code;

@@ -37,11 +37,4 @@ void kiosk_ui_countdown_text(enum kiosk_lang lang, unsigned seconds, char *buf, 
  */
 int kiosk_ui_format_birth(enum kiosk_lang lang, const char *ymd, char *buf, size_t cap);
 
-/**
- * Drop the UI's font map and fontconfig's caches (process exit only, after
- * every other pango user; leak checkers then see nothing left). The next draw
- * warms up again.
- */
-void kiosk_ui_shutdown(void);
-
 #endif /* KIOSK_UI_INTERNAL_H */

@@ -16,5 +16,6 @@ foreach(scenario
 			${CMAKE_SOURCE_DIR}/tools/printer-rig/printer-rig.sh $<TARGET_FILE:memscan>
 			${KIOSK_PERSONAS} ${CMAKE_SOURCE_DIR} ${scenario})
 	set_tests_properties(integration.kiosk_${scenario} PROPERTIES
-		LABELS integration TIMEOUT 300 ENVIRONMENT "${SCENARIO_ENV}")
+		LABELS integration TIMEOUT 300
+		ENVIRONMENT "${SCENARIO_ENV};KIOSK_SANITIZED=$<IF:$<BOOL:${KIOSK_SANITIZE}>,ON,OFF>")
 endforeach()

@@ -281,7 +281,8 @@ not_participating)
 privacy)
 	# (a) every file-system call of a full issuance, under strace
 	{ to_pin domestic 131016; echo "pin $std_pin"; finish_ok; } >"$work/script"
-	run_kiosk "$work/script" strace -f -qq -o "$work/trace" \
+	# LeakSanitizer cannot run under ptrace: leaks are checked by every other scenario
+	run_kiosk "$work/script" env ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" strace -f -qq -o "$work/trace" \
 		-e trace=open,openat,creat,rename,renameat,renameat2,link,linkat,symlink,symlinkat,mkdir,mkdirat,truncate,unlink,unlinkat
 	check "privacy: issued under strace" issued_cleanly
 	grep -E 'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|creat\(|rename|link\(|linkat|symlink|mkdir|truncate|unlink' "$work/trace" |
@@ -289,7 +290,16 @@ privacy)
 			-e '"/dev/null"' -e '"/dev/tty"' -e '"/dev/urandom"' >"$work/writes" || true
 	check "privacy: no file written outside the preview" [ ! -s "$work/writes" ]
 	[ -s "$work/writes" ] && sed 's/^/  write: /' "$work/writes" >&2
-	# (b) the live process's memory, during and after the issuance
+	# (b) the live process's memory, during and after the issuance. Not under
+	# ASan: its allocator replaces glibc's (whose freed-block fill is what this
+	# checks) and its shadow maps are terabytes; the plain build runs it.
+	if [ "${KIOSK_SANITIZED:-OFF}" = ON ]; then
+		echo "privacy: live-memory check not run in the ASan build (see the plain build)"
+		check "privacy: nothing personal in output or log" no_personal_output standard
+		echo "kiosk $scenario: $passes passed, $fails failed (memory scan: plain build only)"
+		[ "$fails" -eq 0 ]
+		exit
+	fi
 	"$rig" ctl clear >/dev/null
 	{ persona standard .my_number; persona standard .name; persona standard .name | tr '　' ' '
 	  persona standard .address; } >"$work/needles"
@@ -310,6 +320,7 @@ privacy)
 		"$memscan" "$kpid" "$work/needles" >"$work/scan1" && during=0
 	fi
 	check "privacy: the scan finds the data while the resident confirms (control)" [ "$during" -eq 1 ]
+	[ "$during" -eq 1 ] || tail -3 "$work/scan1" >&2
 	if wait_log 'step=issuance ' && wait_log 'step=prompt detail=take_certificate' &&
 		sleep 2.5 && wait_log 'step=screen detail=idle'; then
 		sleep 0.5

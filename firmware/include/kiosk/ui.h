@@ -45,6 +45,10 @@ void kiosk_screen_build(struct kiosk_screen *s, const struct kiosk_view *v);
 
 /** Load the fonts once at start-up (the first draw is then not slower). */
 int kiosk_ui_warm_up(void);
+/** At exit: release the fonts and the process-wide font caches (pango's default
+ *  font map, which the certificate page uses too, cairo's static data,
+ *  fontconfig), so leak checkers see no residue. */
+void kiosk_ui_shutdown(void);
 
 /**
  * Draw @s onto @cr, a @w x @h surface, and put each button's rectangle in
