@@ -137,9 +137,21 @@ static void wrong_pin_costs_one_try(void **state)
 	read_nfc(&r, strcmp(p.pin, "0000") != 0 ? "0000" : "1111", false, &p, "wrong pin", &o);
 	assert_int_equal(o.rc, KIOSK_ERR_PIN_INCORRECT);
 	st = stats(&r);
-	assert_int_equal(st.verify, 1);
+	assert_int_equal(st.verify, 1); /* no second VERIFY */
 	assert_int_equal(st.tries, p.tries - 1);
+	assert_int_equal(o.tries_before, p.tries);
+	assert_int_equal(o.tries_after, p.tries - 1);
+	assert_int_equal(o.chain, MNC_CHAIN_NOT_RUN);
+	assert_false(o.data_matches);
 	assert_true(o.vault_wiped);
+	/* The resident types again: the right PIN works and resets the counter. */
+	read_nfc(&r, p.pin, false, &p, "right pin after a wrong one", &o);
+	assert_int_equal(o.rc, 0);
+	assert_int_equal(o.tries_before, p.tries - 1);
+	assert_true(o.data_matches);
+	st = stats(&r);
+	assert_int_equal(st.verify, 2);
+	assert_int_equal(st.tries, 3);
 	rig_down(&r);
 }
 
@@ -154,7 +166,11 @@ static void blocked_card_gets_no_verify(void **state)
 	rig_up(&r, "blocked", NULL, NULL);
 	read_nfc(&r, p.pin, false, &p, "blocked", &o);
 	assert_int_equal(o.rc, KIOSK_ERR_PIN_BLOCKED);
+	assert_int_equal(o.tries_before, 0);
 	assert_int_equal(stats(&r).verify, 0);
+	assert_int_equal(stats(&r).tries, 0);
+	assert_false(o.data_matches);
+	assert_true(o.vault_wiped);
 	rig_down(&r);
 }
 
@@ -169,28 +185,43 @@ static void removed_at_every_step(void **state)
 	{
 		struct rig r;
 
+		/* The presence proof too: the longest sequence there is. */
 		rig_up(&r, "standard", NULL, NULL);
-		read_nfc(&r, p.pin, false, &p, "reference", &o);
+		read_nfc(&r, p.pin, true, &p, "reference", &o);
 		assert_int_equal(o.rc, 0);
 		total = (unsigned)stats(&r).card_apdus;
+		assert_int_equal(o.apdus, total); /* every APDU reached the card once */
 		rig_down(&r);
 	}
 	for (unsigned n = 1; n < total; n++) {
 		struct rig r;
+		struct card_stats st;
 		char v[16];
 		char label[32];
 
 		snprintf(v, sizeof(v), "%u", n);
 		snprintf(label, sizeof(label), "removed after %u", n);
 		rig_up(&r, "standard", "remove_after", v);
-		read_nfc(&r, p.pin, false, &p, label, &o);
+		read_nfc(&r, p.pin, true, &p, label, &o);
 		if (o.rc != KIOSK_ERR_CARD_REMOVED) {
 			fail_msg("remove_after=%u: %s", n, kiosk_err_name(o.rc));
 		}
-		assert_false(o.data_matches);
 		assert_true(o.vault_wiped);
+		assert_true(o.us < 3000000); /* no hang */
+		/* APDU n was answered; APDU n + 1 met the empty field. */
+		assert_true(o.apdus == n || o.apdus == n + 1);
+		st = stats(&r);
+		assert_int_equal(st.card_apdus, n);
+		assert_true(st.verify <= 1); /* never a second VERIFY */
+		assert_int_equal(st.tries, p.tries); /* no removal cost a PIN try */
+		/* The resident taps again: the same reader reads the card. */
+		pn532emu_server_insert(&r.srv);
+		read_nfc(&r, p.pin, false, &p, "tapped again", &o);
+		assert_int_equal(o.rc, 0);
+		assert_true(o.data_matches);
 		rig_down(&r);
 	}
+	printf("nfc: removed at each of %u steps: CARD_REMOVED, vault wiped\n", total - 1);
 }
 
 static void tampered_data_fails_at_its_step(void **state)
@@ -204,6 +235,7 @@ static void tampered_data_fails_at_its_step(void **state)
 		{ "basic4", KIOSK_ERR_CHAIN_BASIC4_HASH, MNC_CHAIN_BASIC4_HASH },
 		{ "record", KIOSK_ERR_CHAIN_RECORD, MNC_CHAIN_RECORD },
 		{ "cert", KIOSK_ERR_CHAIN_CERT, MNC_CHAIN_CERT },
+		{ NULL, KIOSK_ERR_CHAIN_UNKNOWN_CA, MNC_CHAIN_UNKNOWN_CA }, /* unknown_ca=1 */
 	};
 	struct persona p;
 
@@ -213,14 +245,18 @@ static void tampered_data_fails_at_its_step(void **state)
 		struct rig r;
 		struct outcome o;
 
-		rig_up(&r, "standard", "tamper", cases[i].value);
-		read_nfc(&r, p.pin, false, &p, cases[i].value, &o);
+		const char *fault = cases[i].value ? "tamper" : "unknown_ca";
+		const char *value = cases[i].value ? cases[i].value : "1";
+
+		rig_up(&r, "standard", fault, value);
+		read_nfc(&r, p.pin, false, &p, value, &o);
 		if (o.rc != cases[i].rc) {
-			fail_msg("tamper=%s: %s", cases[i].value, kiosk_err_name(o.rc));
+			fail_msg("%s=%s: %s", fault, value, kiosk_err_name(o.rc));
 		}
 		assert_int_equal(o.chain, cases[i].step);
-		assert_false(o.data_matches);
+		assert_false(o.data_matches); /* never parsed, never used */
 		assert_true(o.vault_wiped);
+		assert_int_equal(stats(&r).verify, 1); /* the PIN was right, the data was not */
 		rig_down(&r);
 	}
 }
@@ -244,6 +280,11 @@ static void pn532_board_loads(void **state)
 	assert_non_null(hal_reader_backend(b.reader_backend));
 }
 
+static void unmute(struct pn532emu *e, void *arg)
+{
+	*(int *)arg = cardsim_set(e->card, "mute_after", "-1");
+}
+
 static void mute_card_times_out(void **state)
 {
 	struct rig r;
@@ -255,7 +296,28 @@ static void mute_card_times_out(void **state)
 	rig_up(&r, "standard", "mute_after", "2");
 	read_nfc(&r, p.pin, false, &p, "mute after 2", &o);
 	assert_int_equal(o.rc, KIOSK_ERR_CARD_TIMEOUT);
+	/* The chip's own RF timeout ends the exchange (status 01), long before
+	 * the kiosk's 10 s APDU timeout. */
+	assert_true(o.us < 3000000);
+	assert_int_equal(o.apdus, 3);
+	assert_int_equal(stats(&r).verify, 0);
+	assert_int_equal(stats(&r).tries, p.tries);
+	assert_false(o.data_matches);
 	assert_true(o.vault_wiped);
+	/* The resident takes the card away and taps it again: it reads fine
+	 * (the fault switched off: mute_after counts from each insertion). */
+	{
+		int rc = -1;
+
+		pn532emu_server_locked(&r.srv, unmute, &rc);
+		assert_int_equal(rc, 0);
+	}
+	pn532emu_server_remove(&r.srv);
+	pn532emu_server_insert(&r.srv);
+	read_nfc(&r, p.pin, false, &p, "after the mute card", &o);
+	assert_int_equal(o.rc, 0);
+	assert_true(o.data_matches);
+	assert_int_equal(stats(&r).verify, 1);
 	rig_down(&r);
 }
 

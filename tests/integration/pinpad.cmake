@@ -9,12 +9,18 @@ if(NOT TARGET rig OR NOT TARGET kiosk_card OR NOT TARGET kiosk_hal OR NOT TARGET
 	return()
 endif()
 
+# memscan searches the kiosk process in pin_not_in_kiosk_memory. Its own target:
+# kiosk.cmake (included later, and only with the kiosk program) owns 'memscan'.
+add_executable(pinpad_memscan memscan.c)
+
 add_executable(pinpad_scenarios pinpad_test.c)
 target_link_libraries(pinpad_scenarios PRIVATE test_card_flow rig_simctl PkgConfig::CMOCKA)
-add_dependencies(pinpad_scenarios test_pki cardsim rig pinpad_ifd)
+target_compile_definitions(pinpad_scenarios PRIVATE MEMSCAN_EXE="$<TARGET_FILE:pinpad_memscan>")
+add_dependencies(pinpad_scenarios test_pki cardsim rig pinpad_ifd pinpad_memscan)
 
 foreach(scenario happy_path_sfi happy_path_selected wrong_pin_costs_one_try keypad_timeout
-		keypad_cancel blocked_card_no_keypad card_removed_while_typing)
+		keypad_cancel blocked_card_no_keypad card_removed_while_typing removed_at_every_step
+		mute_card_watchdog tampered_data pin_not_in_kiosk_memory)
 	# foreign: SFI (P2 91); its My Number does not contain its PIN's digits.
 	if(scenario STREQUAL "happy_path_sfi")
 		set(persona foreign)
@@ -22,6 +28,9 @@ foreach(scenario happy_path_sfi happy_path_selected wrong_pin_costs_one_try keyp
 		set(persona no_sfi)
 	elseif(scenario STREQUAL "blocked_card_no_keypad")
 		set(persona blocked)
+	elseif(scenario STREQUAL "pin_not_in_kiosk_memory")
+		# keypad: a PIN no date, code or number on its card contains
+		set(persona keypad)
 	else()
 		set(persona standard)
 	endif()
