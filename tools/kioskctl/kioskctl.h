@@ -33,5 +33,10 @@ int kioskctl_exit_code_for(int err);
 int kioskctl_center_municipalities(int argc, char **argv);
 int kioskctl_certificate_fetch(int argc, char **argv);
 int kioskctl_printer_status(int argc, char **argv);
+int kioskctl_image(int argc, char **argv);
+/** kioskctl provision ... (provision_cmd.c); @argv[0] is "provision". */
+int kioskctl_provision(int argc, char **argv);
+/** kioskctl selftest (selftest_cmd.c); @argv[0] is "selftest". */
+int kioskctl_selftest(int argc, char **argv);
 
 #endif /* KIOSKCTL_H */

@@ -57,7 +57,12 @@ static void usage(FILE *out)
 		"       kioskctl certificate fetch --pin-stdin --municipality CODE\n"
 		"                                  --type domestic|overseas [--board NAME] [--url URL]\n"
 		"                                  [--reveal]\n"
-		"       kioskctl printer status [--board NAME]\n");
+		"       kioskctl printer status [--board NAME]\n"
+		"       kioskctl provision keygen|csr|install-cert|install-anchors|status ...\n"
+		"       kioskctl provision bundle build --key K --cert C -o BUNDLE FILES...\n"
+		"       kioskctl selftest [--board NAME] [--json] [--url URL] [--printer-uri URI]\n"
+		"       kioskctl image build|inspect|install|mark-good|rollback|status ...\n"
+		"  (each sub-command prints its own usage; see docs/kioskctl.md)\n");
 }
 
 int main(int argc, char **argv)
@@ -73,6 +78,15 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 3 && strcmp(argv[1], "certificate") == 0 && strcmp(argv[2], "fetch") == 0) {
 		return kioskctl_certificate_fetch(argc - 2, argv + 2);
+	}
+	if (argc >= 2 && strcmp(argv[1], "selftest") == 0) {
+		return kioskctl_selftest(argc - 1, argv + 1);
+	}
+	if (argc >= 2 && strcmp(argv[1], "provision") == 0) {
+		return kioskctl_provision(argc - 1, argv + 1);
+	}
+	if (argc >= 2 && strcmp(argv[1], "image") == 0) {
+		return kioskctl_image(argc - 1, argv + 1);
 	}
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
