@@ -39,6 +39,9 @@ KIOSK_TEST_PKI=$root/build/test-pki KIOSK_CENTER_PKI=$root/build/center-pki \
 	KIOSK_PERSONAS=$root/tools/cardsim/personas build/tests/integration/refcenter_load 50 10 2>&1 |
 	tail -1
 
+echo "== benchmark: the kiosk program end to end (issuance timing, peak RSS, boot to ready, soak)"
+build/tests/bench/kiosk_bench --ipp --boot 5 --soak "${KIOSK_BENCH_KIOSK_SOAK:-50}" "${KIOSK_BENCH_KIOSK:-30}"
+
 echo "== summary"
 total=0
 for log in build/ctest.log build-asan/ctest.log build-fuzz/ctest.log; do
