@@ -3,7 +3,6 @@
  * The print step (kiosk/print_step.h). The preview files are the only file
  * output there is, and never on a production board.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 
 #include "hal/printer.h"
 #include "kiosk/err.h"
+#include "kiosk/io.h"
 #include "kiosk/render.h"
 #include "kiosk/print_step.h"
 
@@ -37,23 +37,14 @@ static enum render_ecc ecc_of(char level)
 static int write_file(const char *path, const uint8_t *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	size_t off = 0;
 
 	if (fd < 0) {
 		return KIOSK_ERR_IO;
 	}
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			close(fd);
-			unlink(path);
-			return KIOSK_ERR_IO;
-		}
-		off += (size_t)n;
+	if (kiosk_write_all(fd, data, len) != 0) {
+		close(fd);
+		unlink(path);
+		return KIOSK_ERR_IO;
 	}
 	return close(fd) == 0 ? 0 : KIOSK_ERR_IO;
 }

@@ -10,6 +10,7 @@
 
 #include <mbedtls/sha256.h>
 
+#include "kiosk/io.h"
 #include "kiosk/err.h"
 #include "update/image.h"
 #include "update_internal.h"
@@ -36,21 +37,7 @@ int update_pread_full(int fd, void *buf, size_t len, uint64_t off)
 
 int update_write_full(int fd, const void *buf, size_t len)
 {
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			return KIOSK_ERR_IO;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return KIOSK_OK;
+	return kiosk_write_all(fd, buf, len);
 }
 
 int update_hash_fd(int fd, uint64_t off, uint64_t len, uint8_t out[32])

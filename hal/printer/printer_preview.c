@@ -5,7 +5,6 @@
  * production board never writes a certificate to disk, so open refuses there,
  * and print checks again in case the context was built by hand.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -15,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kiosk/io.h"
 #include "hal/printer.h"
 #include "kiosk/err.h"
 
@@ -62,7 +62,6 @@ static int preview_print_pdf(void *priv, const uint8_t *pdf, size_t len, const c
 			     unsigned timeout_ms)
 {
 	struct preview_priv *pp = priv;
-	size_t off = 0;
 	int rc = KIOSK_OK;
 	int fd;
 
@@ -76,22 +75,10 @@ static int preview_print_pdf(void *priv, const uint8_t *pdf, size_t len, const c
 	if (fd < 0) {
 		return KIOSK_ERR_IO;
 	}
-	while (off < len) {
-		ssize_t w = write(fd, pdf + off, len - off);
-
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			rc = KIOSK_ERR_IO;
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0) {
+	rc = kiosk_write_all(fd, pdf, len);
+	if (rc == KIOSK_OK && fsync(fd) != 0) {
 		rc = KIOSK_ERR_IO;
 	}
-out:
 	if (close(fd) != 0 && rc == KIOSK_OK) {
 		rc = KIOSK_ERR_IO;
 	}

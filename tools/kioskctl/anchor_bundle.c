@@ -26,6 +26,7 @@
 #include <mbedtls/sha256.h>
 #include <mbedtls/x509_crt.h>
 
+#include "kiosk/io.h"
 #include "kiosk/certificate.h"
 #include "kiosk/err.h"
 #include "kiosk/mynacard.h"
@@ -524,7 +525,6 @@ static int stage_file(const char *stage, const char *name, const uint8_t *p, siz
 	char path[PATH_MAX];
 	int fd;
 	int rc = KIOSK_OK;
-	size_t off = 0;
 
 	if (provision_path(path, sizeof(path), stage, name) != 0) {
 		return KIOSK_ERR_IO;
@@ -533,18 +533,7 @@ static int stage_file(const char *stage, const char *name, const uint8_t *p, siz
 	if (fd < 0) {
 		return KIOSK_ERR_IO;
 	}
-	while (off < len) {
-		ssize_t w = write(fd, p + off, len - off);
-
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			rc = KIOSK_ERR_IO;
-			break;
-		}
-		off += (size_t)w;
-	}
+	rc = kiosk_write_all(fd, p, len);
 	if (rc == 0 && fsync(fd) != 0) {
 		rc = KIOSK_ERR_IO;
 	}

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "kiosk/io.h"
 #include "json_out.h"
 
 static void put(struct json_out *j, const char *s, size_t n)
@@ -127,18 +127,6 @@ int json_out_end(struct json_out *j)
 
 int json_out_write(const struct json_out *j, int fd)
 {
-	size_t off = 0;
 
-	while (off < j->len) {
-		ssize_t n = write(fd, j->buf + off, j->len - off);
-
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	return 0;
+	return kiosk_write_all(fd, j->buf, j->len) == 0 ? 0 : -1;
 }

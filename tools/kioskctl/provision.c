@@ -24,6 +24,7 @@
 #include <mbedtls/x509_crt.h>
 #include <mbedtls/x509_csr.h>
 
+#include "kiosk/io.h"
 #include "kiosk/err.h"
 #include "provision.h"
 #include "provision_util.h"
@@ -59,21 +60,7 @@ int provision_rng_setup(mbedtls_entropy_context *e, mbedtls_ctr_drbg_context *d)
 
 static int write_all(int fd, const void *data, size_t len)
 {
-	const uint8_t *p = data;
-
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			return KIOSK_ERR_IO;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return KIOSK_OK;
+	return kiosk_write_all(fd, data, len);
 }
 
 int provision_fsync_dir(const char *dir)
