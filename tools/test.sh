@@ -42,6 +42,9 @@ KIOSK_TEST_PKI=$root/build/test-pki KIOSK_CENTER_PKI=$root/build/center-pki \
 echo "== benchmark: the kiosk program end to end (issuance timing, peak RSS, boot to ready, soak)"
 build/tests/bench/kiosk_bench --ipp --boot 5 --soak "${KIOSK_BENCH_KIOSK_SOAK:-50}" "${KIOSK_BENCH_KIOSK:-30}"
 
+echo "== benchmark: installing a signed 64 MiB firmware image into a file slot"
+build/tests/bench/image_install_bench 64 3
+
 echo "== summary"
 total=0
 for log in build/ctest.log build-asan/ctest.log build-fuzz/ctest.log; do
