@@ -31,10 +31,11 @@
 #define COUNTDOWN_Y 758.0    /* countdown line under the navigation row */
 #define GAP 24.0
 
-/* Font families: Noto Sans CJK JP has a real bold for titles and the widest
- * kanji set; IPAGothic is what the certificate prints with. */
-#define UI_FONT "Noto Sans CJK JP, IPAGothic"
-static const char *const name_fonts[] = { "Noto Sans CJK JP", "IPAGothic" };
+/* Font families: IPAPGothic, the font the certificate prints with, so one font
+ * file is mapped for both (Noto Sans CJK's two .ttc files added 7 MiB to the
+ * kiosk's resident memory); Noto only as the fallback for kanji IPA lacks. */
+#define UI_FONT "IPAPGothic, Noto Sans CJK JP"
+static const char *const name_fonts[] = { "IPAPGothic", "Noto Sans CJK JP" };
 
 #define SZ_TITLE 44.0
 #define SZ_TITLE_EN 30.0     /* English under a bilingual Japanese title */
