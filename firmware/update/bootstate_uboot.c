@@ -7,6 +7,8 @@
  * The booted slot comes from the kernel command line (rauc.slot= or kiosk.slot=).
  * fw_printenv/fw_setenv (Debian libubootenv-tool) run through posix_spawn with
  * argument vectors: no shell, nothing from the image reaches an argument.
+ * update.uboot_config, when set, goes to both tools as "-c PATH" (an
+ * fw_env.config other than /etc/fw_env.config, e.g. a file-backed one in tests).
  */
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
@@ -30,6 +32,7 @@ extern char **environ;
 struct uboot_priv {
 	char printenv[PATH_MAX];
 	char setenv[PATH_MAX];
+	char envcfg[PATH_MAX]; /* "" = the tools' default config */
 	char cmdline[PATH_MAX];
 	unsigned attempts;
 };
@@ -93,6 +96,24 @@ static int run(char *const argv[], char *out, size_t cap)
 	return rc;
 }
 
+/* TOOL [-c CONFIG] ARGS... NULL; the longest is set-primary's two pairs: 1 + 2 + 4 + 1 */
+#define TOOL_ARGS_MAX 8
+static void tool_argv(struct uboot_priv *p, const char *tool, char *const args[], size_t nargs,
+		      char *argv[TOOL_ARGS_MAX])
+{
+	size_t i = 0;
+
+	argv[i++] = (char *)tool;
+	if (p->envcfg[0] != '\0') {
+		argv[i++] = "-c";
+		argv[i++] = p->envcfg;
+	}
+	for (size_t j = 0; j < nargs && i < TOOL_ARGS_MAX - 1; j++) {
+		argv[i++] = args[j];
+	}
+	argv[i] = NULL;
+}
+
 /*
  * fw_printenv -n NAME. libubootenv prints an empty line for an unset variable
  * and exits 0; any other exit means the environment is unreadable, and then
@@ -100,15 +121,19 @@ static int run(char *const argv[], char *out, size_t cap)
  */
 static int env_get(struct uboot_priv *p, const char *name, char *out, size_t cap)
 {
-	char *argv[] = { p->printenv, "-n", (char *)name, NULL };
+	char *args[] = { "-n", (char *)name };
+	char *argv[TOOL_ARGS_MAX];
 
+	tool_argv(p, p->printenv, args, 2, argv);
 	return run(argv, out, cap);
 }
 
 static int env_set(struct uboot_priv *p, const char *name, const char *value)
 {
-	char *argv[] = { p->setenv, (char *)name, (char *)value, NULL };
+	char *args[] = { (char *)name, (char *)value };
+	char *argv[TOOL_ARGS_MAX];
 
+	tool_argv(p, p->setenv, args, 2, argv);
 	return run(argv, NULL, 0);
 }
 
@@ -147,6 +172,7 @@ static int u_open(void *priv, const struct update_config *cfg)
 
 	snprintf(p->printenv, sizeof(p->printenv), "%s", cfg->fw_printenv);
 	snprintf(p->setenv, sizeof(p->setenv), "%s", cfg->fw_setenv);
+	snprintf(p->envcfg, sizeof(p->envcfg), "%s", cfg->uboot_config);
 	snprintf(p->cmdline, sizeof(p->cmdline), "%s", cfg->cmdline);
 	p->attempts = cfg->attempts;
 	return KIOSK_OK;
@@ -170,10 +196,12 @@ static int u_set_primary(void *priv, char slot)
 	char n[16];
 	char order[4] = { slot, ' ', update_other_slot(slot), '\0' };
 	/* one fw_setenv with two pairs: libubootenv stores them in one env write */
-	char *argv[] = { p->setenv, left, n, "BOOT_ORDER", order, NULL };
+	char *args[] = { left, n, "BOOT_ORDER", order };
+	char *argv[TOOL_ARGS_MAX];
 
 	snprintf(left, sizeof(left), "BOOT_%c_LEFT", slot);
 	snprintf(n, sizeof(n), "%u", p->attempts);
+	tool_argv(p, p->setenv, args, 4, argv);
 	return run(argv, NULL, 0);
 }
 

@@ -109,6 +109,9 @@ static int apply(struct update_config *c, const char *k, const char *v, const ch
 	if (strcmp(k, "update.fw_setenv") == 0) {
 		return set_path(c->fw_setenv, sizeof(c->fw_setenv), v, board_dir);
 	}
+	if (strcmp(k, "update.uboot_config") == 0) {
+		return set_path(c->uboot_config, sizeof(c->uboot_config), v, board_dir);
+	}
 	if (strcmp(k, "update.cmdline") == 0) {
 		return set_path(c->cmdline, sizeof(c->cmdline), v, board_dir);
 	}

@@ -3,7 +3,8 @@
  * Signed firmware images (firmware/update): manifest codec, the tamper matrix
  * (each refused, every slot and the boot state byte-identical afterwards),
  * power loss during the slot write, install -> boot -> mark-good, rollback
- * when mark-good never comes, and the U-Boot backend against fake fw_* tools.
+ * when mark-good never comes, and the U-Boot backend against fake fw_* tools
+ * and against the real libubootenv ones with a file-backed environment.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -932,6 +934,430 @@ static void test_uboot_backend(void **state)
 	assert_int_equal(update_boot_select(&c, &v), KIOSK_ERR_NOT_SUPPORTED);
 }
 
+/* ---- U-Boot backend against the real fw_printenv / fw_setenv ------------- */
+
+/*
+ * libubootenv-tool with a file-backed environment (one copy, no redundant env):
+ * the fw_env.config line is "DEVICE OFFSET SIZE". The tool is a build
+ * dependency (tools/scripts/deps.sh), so its absence fails these tests.
+ */
+#define REAL_FW_PRINTENV "/usr/bin/fw_printenv"
+#define REAL_FW_SETENV "/usr/bin/fw_setenv"
+#define UBOOT_ENV_SIZE 0x4000
+
+static void require_real_tools(void)
+{
+	if (access(REAL_FW_PRINTENV, X_OK) != 0 || access(REAL_FW_SETENV, X_OK) != 0) {
+		fail_msg("%s / %s missing: install libubootenv-tool (tools/scripts/deps.sh)",
+			 REAL_FW_PRINTENV, REAL_FW_SETENV);
+	}
+}
+
+/* argv without a shell; stdout (newline trimmed) into out when not NULL; exit status */
+static int run_tool(char *const argv[], char *out, size_t cap)
+{
+	size_t used = 0;
+	int status = 0;
+	int pfd[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(pfd[1], STDOUT_FILENO);
+		close(pfd[0]);
+		close(pfd[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (;;) {
+		char tmp[256];
+		ssize_t n = read(pfd[0], tmp, sizeof(tmp));
+
+		if (n <= 0) {
+			break;
+		}
+		if (out != NULL) {
+			assert_true(used + (size_t)n < cap);
+			memcpy(out + used, tmp, (size_t)n);
+			used += (size_t)n;
+		}
+	}
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (out != NULL) {
+		while (used > 0 && out[used - 1] == '\n') {
+			used--;
+		}
+		out[used] = '\0';
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* a variable as the real tool reads it back, independent of the backend */
+static void raw_get(const struct fx *f, const char *name, char *out, size_t cap)
+{
+	char *argv[] = { REAL_FW_PRINTENV, "-c", (char *)f->cfg.uboot_config, "-n", (char *)name,
+			 NULL };
+
+	assert_int_equal(run_tool(argv, out, cap), 0);
+}
+
+static void raw_set(const struct fx *f, const char *name, const char *value)
+{
+	char *argv[] = { REAL_FW_SETENV, "-c", (char *)f->cfg.uboot_config, (char *)name,
+			 (char *)value, NULL };
+
+	assert_int_equal(run_tool(argv, NULL, 0), 0);
+}
+
+static unsigned raw_left(const struct fx *f, char slot)
+{
+	char name[16];
+	char v[32];
+
+	snprintf(name, sizeof(name), "BOOT_%c_LEFT", slot);
+	raw_get(f, name, v, sizeof(v));
+	assert_true(v[0] >= '0' && v[0] <= '9' && v[1] == '\0');
+	return (unsigned)(v[0] - '0');
+}
+
+static void write_cmdline(const struct fx *f, const char *text)
+{
+	FILE *fp = fopen(f->cfg.cmdline, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/*
+ * The fixture's config switched to the uboot backend through update.conf keys,
+ * and a fresh zero-filled environment initialised with RAUC's default
+ * variables (fw_setenv -f, as U-Boot's built-in default environment would be).
+ */
+static void uboot_real_setup(struct fx *f)
+{
+	static const char conf[] = "update.bootstate = uboot\n"
+				   "update.fw_printenv = " REAL_FW_PRINTENV "\n"
+				   "update.fw_setenv = " REAL_FW_SETENV "\n"
+				   "update.uboot_config = @board@/fw_env.config\n"
+				   "update.cmdline = @board@/cmdline\n";
+	struct update_config parsed;
+	char path[128];
+	char defenv[128];
+	char why[128] = "";
+	FILE *fp;
+
+	require_real_tools();
+	assert_int_equal(update_config_parse(&parsed, conf, strlen(conf), f->dir, why,
+					     sizeof(why)), KIOSK_OK);
+	snprintf(path, sizeof(path), "%s/fw_env.config", f->dir);
+	assert_string_equal(parsed.uboot_config, path);
+	memcpy(f->cfg.bootstate, parsed.bootstate, sizeof(f->cfg.bootstate));
+	memcpy(f->cfg.fw_printenv, parsed.fw_printenv, sizeof(f->cfg.fw_printenv));
+	memcpy(f->cfg.fw_setenv, parsed.fw_setenv, sizeof(f->cfg.fw_setenv));
+	memcpy(f->cfg.uboot_config, parsed.uboot_config, sizeof(f->cfg.uboot_config));
+	memcpy(f->cfg.cmdline, parsed.cmdline, sizeof(f->cfg.cmdline));
+
+	snprintf(path, sizeof(path), "%s/uboot.env", f->dir);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(truncate(path, UBOOT_ENV_SIZE), 0);
+	fp = fopen(f->cfg.uboot_config, "w");
+	assert_non_null(fp);
+	fprintf(fp, "%s 0x0000 0x%x\n", path, UBOOT_ENV_SIZE);
+	assert_int_equal(fclose(fp), 0);
+	snprintf(defenv, sizeof(defenv), "%s/default.env", f->dir);
+	fp = fopen(defenv, "w");
+	assert_non_null(fp);
+	fputs("BOOT_ORDER=A B\nBOOT_A_LEFT=3\nBOOT_B_LEFT=3\n", fp);
+	assert_int_equal(fclose(fp), 0);
+	{
+		/* an all-zero environment has a bad CRC: only -f makes the first write */
+		char *argv[] = { REAL_FW_SETENV, "-c", f->cfg.uboot_config, "-f", defenv,
+				 "bootdelay", "0", NULL };
+
+		assert_int_equal(run_tool(argv, NULL, 0), 0);
+	}
+	write_cmdline(f, "console=ttyS0 root=/dev/mmcblk0p2 rauc.slot=A quiet\n");
+}
+
+/*
+ * RAUC's U-Boot boot script: the first slot in BOOT_ORDER with attempts left,
+ * one attempt consumed, rauc.slot= on the kernel command line. @booted gets it.
+ */
+static void uboot_real_boot(struct fx *f, char *booted)
+{
+	char order[64];
+
+	raw_get(f, "BOOT_ORDER", order, sizeof(order));
+	for (char *save = NULL, *s = strtok_r(order, " ", &save); s != NULL;
+	     s = strtok_r(NULL, " ", &save)) {
+		unsigned left;
+		char name[16];
+		char v[16];
+		char cmdline[64];
+
+		assert_true((s[0] == 'A' || s[0] == 'B') && s[1] == '\0');
+		left = raw_left(f, s[0]);
+		if (left == 0) {
+			continue;
+		}
+		snprintf(name, sizeof(name), "BOOT_%c_LEFT", s[0]);
+		snprintf(v, sizeof(v), "%u", left - 1);
+		raw_set(f, name, v);
+		snprintf(cmdline, sizeof(cmdline), "root=/dev/mmcblk0p%c rauc.slot=%c\n",
+			 s[0] == 'A' ? '2' : '3', s[0]);
+		write_cmdline(f, cmdline);
+		*booted = s[0];
+		return;
+	}
+	fail_msg("no slot left to boot (BOOT_ORDER empty or all BOOT_x_LEFT=0)");
+}
+
+static void test_uboot_real_verbs(void **state)
+{
+	struct fx *f = *state;
+	struct update_boot b;
+	enum update_slot_state st;
+	char raw[64];
+	unsigned left = 0;
+	uint64_t n = 1;
+	char v = 0;
+
+	uboot_real_setup(f);
+	assert_int_equal(update_boot_open(&b, &f->cfg), KIOSK_OK);
+	/* the default environment as the backend reads it */
+	assert_int_equal(update_boot_get_primary(&b, &v), KIOSK_OK);
+	assert_int_equal(v, 'A');
+	assert_int_equal(update_boot_get_state(&b, 'B', &st), KIOSK_OK);
+	assert_int_equal(st, UPDATE_SLOT_GOOD);
+	assert_int_equal(update_boot_get_attempts(&b, 'A', &left), KIOSK_OK);
+	assert_int_equal(left, 3);
+	/* unset variables print an empty line: counter 0 */
+	assert_int_equal(update_boot_get_counter(&b, UPDATE_COUNTER_COMMITTED, &n), KIOSK_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(update_boot_get_current(&b, &v), KIOSK_OK);
+	assert_int_equal(v, 'A');
+
+	/* set-primary: both variables land in the real environment, attempts re-armed */
+	raw_set(f, "BOOT_B_LEFT", "1");
+	assert_int_equal(update_boot_set_primary(&b, 'B'), KIOSK_OK);
+	raw_get(f, "BOOT_ORDER", raw, sizeof(raw));
+	assert_string_equal(raw, "B A");
+	assert_int_equal(raw_left(f, 'B'), f->cfg.attempts);
+	assert_int_equal(update_boot_get_primary(&b, &v), KIOSK_OK);
+	assert_int_equal(v, 'B');
+	assert_int_equal(update_boot_set_primary(&b, 'A'), KIOSK_OK);
+	raw_get(f, "BOOT_ORDER", raw, sizeof(raw));
+	assert_string_equal(raw, "A B");
+
+	/* set/get state is BOOT_x_LEFT: 0 = bad, attempts = good */
+	assert_int_equal(update_boot_set_state(&b, 'B', UPDATE_SLOT_BAD), KIOSK_OK);
+	assert_int_equal(raw_left(f, 'B'), 0);
+	assert_int_equal(update_boot_get_state(&b, 'B', &st), KIOSK_OK);
+	assert_int_equal(st, UPDATE_SLOT_BAD);
+	assert_int_equal(update_boot_get_attempts(&b, 'B', &left), KIOSK_OK);
+	assert_int_equal(left, 0);
+	assert_int_equal(update_boot_set_state(&b, 'B', UPDATE_SLOT_GOOD), KIOSK_OK);
+	assert_int_equal(update_boot_get_state(&b, 'B', &st), KIOSK_OK);
+	assert_int_equal(st, UPDATE_SLOT_GOOD);
+	assert_int_equal(raw_left(f, 'B'), f->cfg.attempts);
+	/* the boot script's decrement is what the backend reports */
+	raw_set(f, "BOOT_A_LEFT", "2");
+	assert_int_equal(update_boot_get_attempts(&b, 'A', &left), KIOSK_OK);
+	assert_int_equal(left, 2);
+
+	/* counters, up to the full 64-bit range */
+	assert_int_equal(update_boot_set_counter(&b, 'A', 41), KIOSK_OK);
+	assert_int_equal(update_boot_set_counter(&b, UPDATE_COUNTER_COMMITTED,
+						 UINT64_MAX), KIOSK_OK);
+	raw_get(f, "KIOSK_A_COUNTER", raw, sizeof(raw));
+	assert_string_equal(raw, "41");
+	assert_int_equal(update_boot_get_counter(&b, 'A', &n), KIOSK_OK);
+	assert_int_equal(n, 41);
+	assert_int_equal(update_boot_get_counter(&b, UPDATE_COUNTER_COMMITTED, &n), KIOSK_OK);
+	assert_true(n == UINT64_MAX);
+	/* a value someone else wrote that is not a number is an error, not 0 */
+	raw_set(f, "KIOSK_B_COUNTER", "x7");
+	assert_int_equal(update_boot_get_counter(&b, 'B', &n), KIOSK_ERR_UPDATE);
+
+	/* get-current: rauc.slot= or kiosk.slot= on the command line, nothing else */
+	write_cmdline(f, "quiet kiosk.slot=B\n");
+	assert_int_equal(update_boot_get_current(&b, &v), KIOSK_OK);
+	assert_int_equal(v, 'B');
+	write_cmdline(f, "quiet rauc.slot=C root=/dev/sda\n");
+	assert_int_equal(update_boot_get_current(&b, &v), KIOSK_ERR_UPDATE);
+	update_boot_close(&b);
+
+	/* without update.uboot_config the tools read /etc/fw_env.config, not ours */
+	{
+		struct update_config c = f->cfg;
+
+		c.uboot_config[0] = '\0';
+		if (access("/etc/fw_env.config", F_OK) != 0) {
+			assert_int_equal(update_boot_open(&b, &c), KIOSK_OK);
+			assert_int_equal(update_boot_get_counter(&b, 'A', &n), KIOSK_ERR_IO);
+			update_boot_close(&b);
+		}
+	}
+}
+
+static void test_uboot_real_install_boot_mark_good(void **state)
+{
+	struct fx *f = *state;
+	struct update_report rep;
+	uint8_t a_before[32];
+	uint8_t a_after[32];
+	struct bs s;
+	char booted = 0;
+
+	uboot_real_setup(f);
+	hash_file(f->cfg.slots[0].path[0], a_before);
+	build_default(f, 7);
+	assert_int_equal(install(f, -1, &rep), KIOSK_OK);
+	assert_int_equal(rep.target, 'B');
+	hash_file(f->cfg.slots[0].path[0], a_after);
+	assert_memory_equal(a_before, a_after, 32);
+	assert_slot_holds(f->cfg.slots[0].path[1], f->rootfs);
+	assert_slot_holds(f->cfg.slots[1].path[1], f->app);
+	read_bs(f, &s);
+	assert_int_equal(s.primary, 'B');
+	assert_int_equal(s.current, 'A');
+	assert_int_equal(s.b, UPDATE_SLOT_GOOD);
+	assert_int_equal(s.committed, 0); /* not before mark-good */
+	assert_int_equal(raw_left(f, 'B'), f->cfg.attempts);
+
+	uboot_real_boot(f, &booted);
+	assert_int_equal(booted, 'B');
+	assert_int_equal(raw_left(f, 'B'), f->cfg.attempts - 1);
+	mark_good(f);
+	read_bs(f, &s);
+	assert_int_equal(s.current, 'B');
+	assert_int_equal(s.primary, 'B');
+	assert_int_equal(s.b, UPDATE_SLOT_GOOD);
+	assert_int_equal(s.committed, 7);
+	assert_int_equal(raw_left(f, 'B'), f->cfg.attempts); /* re-armed */
+	{
+		char raw[32];
+
+		raw_get(f, "KIOSK_ROLLBACK_COUNTER", raw, sizeof(raw));
+		assert_string_equal(raw, "7");
+	}
+
+	/* the next update goes to A, and the old counter is now refused */
+	build_default(f, 6);
+	assert_int_equal(install(f, -1, &rep), KIOSK_ERR_UPDATE);
+	assert_int_equal(rep.why, UPDATE_R_DOWNGRADE);
+	build_default(f, 7);
+	assert_int_equal(install(f, -1, &rep), KIOSK_OK);
+	assert_int_equal(rep.target, 'A');
+	assert_slot_holds(f->cfg.slots[0].path[0], f->rootfs);
+	uboot_real_boot(f, &booted);
+	assert_int_equal(booted, 'A');
+}
+
+static void test_uboot_real_rollback_without_mark_good(void **state)
+{
+	struct fx *f = *state;
+	struct update_report rep;
+	struct bs s;
+	char booted = 0;
+
+	uboot_real_setup(f);
+	build_default(f, 3);
+	assert_int_equal(install(f, -1, &rep), KIOSK_OK);
+	for (unsigned i = 0; i < f->cfg.attempts; i++) {
+		uboot_real_boot(f, &booted);
+		assert_int_equal(booted, 'B'); /* boots, but never reaches mark-good */
+	}
+	uboot_real_boot(f, &booted);
+	assert_int_equal(booted, 'A'); /* attempts used up: the script fell back */
+	read_bs(f, &s);
+	assert_int_equal(s.current, 'A');
+	assert_int_equal(s.b, UPDATE_SLOT_BAD);
+	mark_good(f); /* on the fallback slot: it becomes primary again */
+	read_bs(f, &s);
+	assert_int_equal(s.primary, 'A');
+	assert_int_equal(s.a, UPDATE_SLOT_GOOD);
+	assert_int_equal(s.b, UPDATE_SLOT_BAD);
+	assert_int_equal(s.committed, 0); /* the failed firmware never raised the counter */
+	uboot_real_boot(f, &booted);
+	assert_int_equal(booted, 'A');
+}
+
+static void test_uboot_real_manual_rollback(void **state)
+{
+	struct fx *f = *state;
+	struct update_report rep;
+	struct update_boot b;
+	char primary = 0;
+	char booted = 0;
+
+	uboot_real_setup(f);
+	build_default(f, 0);
+	assert_int_equal(install(f, -1, &rep), KIOSK_OK);
+	uboot_real_boot(f, &booted);
+	assert_int_equal(booted, 'B');
+	assert_int_equal(update_boot_open(&b, &f->cfg), KIOSK_OK);
+	assert_int_equal(update_rollback(&b, &primary), KIOSK_OK);
+	assert_int_equal(primary, 'A');
+	update_boot_close(&b);
+	uboot_real_boot(f, &booted);
+	assert_int_equal(booted, 'A');
+	/* once the committed counter moved past B's, rolling back to B is refused */
+	assert_int_equal(update_boot_open(&b, &f->cfg), KIOSK_OK);
+	assert_int_equal(update_boot_set_counter(&b, UPDATE_COUNTER_COMMITTED, 5), KIOSK_OK);
+	assert_int_equal(update_boot_set_counter(&b, 'A', 5), KIOSK_OK);
+	assert_int_equal(update_rollback(&b, &primary), KIOSK_ERR_UPDATE);
+	update_boot_close(&b);
+}
+
+static void test_uboot_real_power_loss_and_corrupt_env(void **state)
+{
+	struct fx *f = *state;
+	const int64_t cuts[] = { 0, 262144, ROOTFS_SIZE + 1000 };
+	struct update_report rep;
+	struct update_boot b;
+	struct bs s;
+	char envpath[128];
+	char booted = 0;
+	uint64_t n = 0;
+
+	uboot_real_setup(f);
+	build_default(f, 4);
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		assert_int_equal(install(f, cuts[i], &rep), KIOSK_ERR_IO);
+		assert_int_equal(rep.why, UPDATE_R_IO);
+		read_bs(f, &s);
+		assert_int_equal(s.primary, 'A');
+		assert_int_equal(s.current, 'A');
+		assert_int_equal(s.a, UPDATE_SLOT_GOOD);
+		assert_int_equal(s.b, UPDATE_SLOT_BAD);
+		assert_int_equal(s.committed, 0);
+		uboot_real_boot(f, &booted);
+		assert_int_equal(booted, 'A');
+		mark_good(f);
+	}
+
+	/* a flipped byte breaks the environment's CRC: the real tools fail, and the
+	 * backend fails closed (never "counter 0"), so no install goes ahead */
+	snprintf(envpath, sizeof(envpath), "%s/uboot.env", f->dir);
+	flip(envpath, 8);
+	assert_int_equal(update_boot_open(&b, &f->cfg), KIOSK_OK);
+	assert_int_equal(update_boot_get_counter(&b, UPDATE_COUNTER_COMMITTED, &n), KIOSK_ERR_IO);
+	assert_int_equal(update_boot_set_primary(&b, 'B'), KIOSK_ERR_IO);
+	update_boot_close(&b);
+	assert_int_not_equal(install(f, -1, &rep), KIOSK_OK);
+	assert_int_equal(rep.why, UPDATE_R_STATE);
+	/* no simulated boot for a real bootloader */
+	assert_int_equal(update_boot_select(&f->cfg, &booted), KIOSK_ERR_NOT_SUPPORTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -959,6 +1385,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_power_loss, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inspect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uboot_backend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uboot_real_verbs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uboot_real_install_boot_mark_good, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_uboot_real_rollback_without_mark_good, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_uboot_real_manual_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uboot_real_power_loss_and_corrupt_env, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,7 @@ PKGS=(
 	libqrencode-dev libcairo2-dev libpango1.0-dev libpng-dev fonts-ipafont-gothic
 	fonts-ipafont-mincho fonts-noto-cjk zbar-tools poppler-utils libcups2-dev cups-ipp-utils
 	avahi-daemon dbus libnfc-dev libnfc-bin
-	libsdl2-dev espeak-ng libsystemd-dev strace
+	libsdl2-dev espeak-ng libsystemd-dev strace libubootenv-tool
 )
 
 missing=()

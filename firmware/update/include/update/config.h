@@ -30,6 +30,7 @@ struct update_config {
 	bool test_hooks;                       /* honour KIOSK_UPDATE_TEST_FAIL_AFTER */
 	char fw_printenv[PATH_MAX];            /* uboot backend tools (libubootenv-tool) */
 	char fw_setenv[PATH_MAX];
+	char uboot_config[PATH_MAX];           /* fw_env.config for both tools; "" = theirs */
 	char cmdline[PATH_MAX];                /* where the booted slot is read (uboot) */
 	unsigned n_slots;
 	struct update_slot_pair slots[UPDATE_PAYLOADS_MAX];
@@ -43,8 +44,9 @@ void update_config_init(struct update_config *c);
  * update.slot_a, update.slot_b (the pair of update.slot_class, default rootfs),
  * update.slot.<class>.a / .b (more pairs), update.compatible, update.release_root,
  * update.attempts, update.test_hooks (on|off), update.fw_printenv,
- * update.fw_setenv, update.cmdline. "@build@" and "@board@" path prefixes expand
- * to the build tree and @board_dir.
+ * update.fw_setenv, update.uboot_config (passed as -c to both; unset = the
+ * tools' /etc/fw_env.config), update.cmdline. "@build@" and "@board@" path
+ * prefixes expand to the build tree and @board_dir.
  */
 int update_config_parse(struct update_config *c, const char *text, size_t len,
 			const char *board_dir, char *why, size_t why_cap);
