@@ -6,9 +6,9 @@
 # VERIFY), that every issuance ended with a verified wipe, and that nothing
 # personal reached the kiosk's output.
 #
-# usage: kiosk_e2e.sh KIOSK RIG PRINTER_RIG MEMSCAN PERSONA_DIR SOURCE_DIR SCENARIO
+# usage: kiosk_e2e.sh KIOSK RIG PRINTER_RIG MEMSCAN PERSONA_DIR SOURCE_DIR SCENARIO [PINPAD_IFD]
 set -euo pipefail
-kiosk=$1 rig=$2 prig=$3 memscan=$4 personas=$5 src=$6 scenario=$7
+kiosk=$1 rig=$2 prig=$3 memscan=$4 personas=$5 src=$6 scenario=$7 pinpad_ifd=${8:-}
 
 # Printing scenarios run inside the printer rig (its own network namespace),
 # everything inside a card rig with the reference center.
@@ -23,6 +23,8 @@ if [ -z "${KIOSK_CARDSIM_CTL:-}" ]; then
 	extra=()
 	[ "$scenario" = other_person ] && extra+=(--center-fault other_person=1)
 	[ "$scenario" = center_drops_request ] && extra+=(--center-fault drop=on)
+	# pinpad: the reader is the virtual PIN-pad reader (tools/pinpad-ifd) in pcscd
+	[ "$scenario" = pinpad ] && export KIOSK_RIG_IFD_LIB=$pinpad_ifd
 	exec "$rig" --center --timeout 280 "${extra[@]}" -- "$0" "$@"
 fi
 
@@ -277,6 +279,45 @@ not_participating)
 	check "not participating: never offered" bash -c "! grep -q '011002' '$work/stdout'"
 	check "not participating: participating ones offered" grep -q '131016' "$work/stdout"
 	check "not participating: tap ignored" bash -c "! sed -n 's/.* step=screen detail=\([a-z_]*\) .*/\1/p' '$work/err' | grep -q place_card"
+	;;
+pinpad)
+	# The PIN is typed on the reader's own keypad (PC/SC part 10): the kiosk
+	# never holds it. Persona "keypad": a PIN no date or code on its card contains.
+	printf 'reader.pattern = Virtual PIN pad\n' >>"$work/board/board.conf"
+	"$rig" card load "$personas/keypad.json" && "$rig" card remove
+	kpin=$(persona keypad .pin)
+	printf '%s\n' "$kpin" >"$work/kpin"
+	printf '%s\n' "$kpin" >"$work/needles"
+	# no "expect pin": the reader takes the PIN as soon as that screen is up
+	{ to_pin domestic "$(persona keypad .municipality)" | sed '$d'; echo "expect take_card 30000"
+	  echo "card remove"
+	  echo "expect confirm"; echo "wait 3000"; echo "tap confirm"
+	  echo "expect take_certificate 60000"; echo "expect idle 20000"; echo "quit"; } >"$work/script"
+	# the resident's fingers on the keypad, once the kiosk asks for the PIN
+	( for _ in $(seq 300); do grep -q 'step=screen detail=pin ' "$work/err" 2>/dev/null && break; sleep 0.1; done
+	  sleep 0.3; mv "$work/kpin" "$KIOSK_RIG_DIR/keypad" ) &
+	typist=$!
+	"$kiosk" --board "$work/board" --script "$work/script" --center-url "$KIOSK_CENTER_URL" \
+		--preview-out "$work/out" --stats >"$work/stdout" 2>"$work/err" &
+	kpid=$!
+	found=2
+	for _ in $(seq 300); do grep -q 'step=screen detail=confirm' "$work/err" && break; sleep 0.1; done
+	if grep -q 'step=screen detail=confirm' "$work/err"; then
+		sleep 0.5
+		found=0
+		"$memscan" --writable-anon "$kpid" "$work/needles" >"$work/scan" 2>&1 || found=$?
+	fi
+	set +e
+	wait "$kpid"
+	code=$?
+	set -e
+	wait "$typist" || true
+	check "pinpad: issued, wiped" issued_cleanly
+	check "pinpad: one VERIFY, sent by the reader" [ "$(stat verify)" = 1 ]
+	check "pinpad: no on-screen keypad (no OK key) while the reader takes the PIN" \
+		bash -c "! grep -q '(ok)' '$work/stdout'"
+	check "pinpad: the PIN is not in the kiosk's memory at the confirmation screen" [ "$found" -eq 0 ]
+	if [ "$found" -ne 0 ] && [ -f "$work/scan" ]; then cat "$work/scan" >&2; fi
 	;;
 privacy)
 	# (a) every file-system call of a full issuance, under strace
