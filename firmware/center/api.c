@@ -90,6 +90,17 @@ static bool printable_ascii(const char *s, size_t n)
 	return true;
 }
 
+/* Exactly three ASCII upper-case letters (ISO 3166-1 alpha-3). */
+static bool alpha3(const char *s)
+{
+	for (size_t i = 0; i < 3; i++) {
+		if (s[i] < 'A' || s[i] > 'Z') {
+			return false;
+		}
+	}
+	return s[3] == '\0';
+}
+
 /* Strict UTF-8 (no overlongs, surrogates or > U+10FFFF) without C0 controls or DEL:
  * names go on the kiosk's screen. */
 static bool display_utf8(const char *str)
@@ -485,6 +496,14 @@ int center_parse_certificate(const uint8_t *body, size_t len, enum center_cert_t
 		}
 		out->vdsnc = buf;
 		out->vdsnc_len = strlen(buf);
+		/* Absent: the page prints "-". Present but not alpha-3: the center is
+		 * broken, and a wrong nationality must not reach paper. */
+		it = cJSON_GetObjectItemCaseSensitive(root, "nationality");
+		if (it != NULL && (get_string(root, "nationality", out->nationality,
+					      sizeof(out->nationality)) != 0 ||
+				   !alpha3(out->nationality))) {
+			goto out;
+		}
 	}
 	rc = KIOSK_OK;
 out:

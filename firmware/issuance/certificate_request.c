@@ -6,6 +6,10 @@
 #include "kiosk/err.h"
 #include "kiosk/issuance.h"
 
+_Static_assert(sizeof(((struct kiosk_certificate *)0)->nationality) ==
+		       sizeof(((struct center_certificate *)0)->nationality),
+	       "the center's nationality and the model's are the same alpha-3 field");
+
 /* Verify what the center answered before anything can be shown or printed. */
 static int verify_answer(const struct center_certificate *issued, enum center_cert_type type,
 			 const struct issuance_trust *trust, struct kiosk_vault *v,
@@ -37,6 +41,10 @@ static int verify_answer(const struct center_certificate *issued, enum center_ce
 		if (rc != 0) {
 			goto out;
 		}
+		/* Neither the SHC nor the seal carries it: the center's answer (mutual
+		 * TLS, the municipality's passport registration) does. Only taken once
+		 * the signed parts verified, so it never stands on an unverified page. */
+		memcpy(model->nationality, issued->nationality, sizeof(model->nationality));
 	}
 	rc = cert_set_issuance(model, issued->certificate_id, issued->issued_at,
 			       issued->municipality,

@@ -78,6 +78,7 @@ fetch "--center" no_ext "$(persona no_ext .pin)" --municipality 131016 --type ov
 check "overseas: exit 0" [ "$code" -eq 0 ]
 check "overseas: seal present" bash -c "jq -e '.vdsnc | fromjson | .data.hdr.t == \"icao.vacc\"' '$out' >/dev/null"
 check "overseas: passport" [ "$(field .passport)" = TK1234567 ]
+check "overseas: nationality" [ "$(field .nationality)" = JPN ]
 check "overseas: romaji" [ -n "$(field .romaji_family)" ]
 
 # the preview on the simulated board: certificate.pdf + certificate.png, and the
@@ -105,6 +106,7 @@ for spec in rare_kanji:131016:domestic:5 no_ext:131016:domestic:2 foreign:271004
 	check "$who $type: birth date" [ "$(field .birth_date)" = "$(persona "$who" .birth_date)" ]
 	if [ "$type" = overseas ]; then
 		check "$who overseas: passport" [ "$(field .passport)" = XZ7654321 ]
+		check "$who overseas: nationality" [ "$(field .nationality)" = USA ]
 		check "$who overseas: seal" [ -n "$(field .vdsnc)" ]
 	fi
 done

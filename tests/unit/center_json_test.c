@@ -332,6 +332,60 @@ static void test_certificate_overseas(void **state)
 	kiosk_vault_wipe(&vault);
 }
 
+#define OVERSEAS_HEAD CERT_HEAD "\"type\":\"overseas\",\"shc\":\"a.b.c\"," \
+		      "\"vdsnc\":{\"data\":{},\"sig\":{}}"
+
+static void test_certificate_nationality(void **state)
+{
+	static const char with[] = OVERSEAS_HEAD ",\"nationality\":\"JPN\"}";
+	static const char absent[] = OVERSEAS_HEAD "}";
+	/* malformed: the issuance fails rather than print a wrong nationality */
+	static const char *const bad[] = {
+		OVERSEAS_HEAD ",\"nationality\":\"jpn\"}",
+		OVERSEAS_HEAD ",\"nationality\":\"JP\"}",
+		OVERSEAS_HEAD ",\"nationality\":\"JPNX\"}",
+		OVERSEAS_HEAD ",\"nationality\":\"J1N\"}",
+		OVERSEAS_HEAD ",\"nationality\":\"JP \"}",
+		OVERSEAS_HEAD ",\"nationality\":\"\"}",
+		OVERSEAS_HEAD ",\"nationality\":\"JP\\u0000N\"}",
+		OVERSEAS_HEAD ",\"nationality\":\"\xef\xbc\xaa\xef\xbc\xb0\xef\xbc\xae\"}",
+		OVERSEAS_HEAD ",\"nationality\":392}",
+		OVERSEAS_HEAD ",\"nationality\":null}",
+		OVERSEAS_HEAD ",\"nationality\":[\"JPN\"]}",
+	};
+	static const char domestic[] = CERT_HEAD "\"type\":\"domestic\",\"shc\":\"a.b.c\","
+						 "\"nationality\":\"JPN\"}";
+	struct center_certificate c;
+
+	(void)state;
+	assert_int_equal(center_parse_certificate(U8(with), strlen(with), CENTER_CERT_OVERSEAS,
+						  &vault, &c),
+			 KIOSK_OK);
+	assert_string_equal(c.nationality, "JPN");
+	assert_non_null(c.vdsnc);
+	/* absent: issued, nationality unknown */
+	assert_int_equal(center_parse_certificate(U8(absent), strlen(absent),
+						  CENTER_CERT_OVERSEAS, &vault, &c),
+			 KIOSK_OK);
+	assert_string_equal(c.nationality, "");
+	assert_non_null(c.vdsnc);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&c, 0x5a, sizeof(c));
+		assert_int_equal(center_parse_certificate(U8(bad[i]), strlen(bad[i]),
+							  CENTER_CERT_OVERSEAS, &vault, &c),
+				 KIOSK_ERR_CENTER_PROTOCOL);
+		assert_null(c.shc);
+		assert_null(c.vdsnc);
+		assert_string_equal(c.nationality, "");
+	}
+	/* a domestic page has no nationality line: the field is not taken */
+	assert_int_equal(center_parse_certificate(U8(domestic), strlen(domestic),
+						  CENTER_CERT_DOMESTIC, &vault, &c),
+			 KIOSK_OK);
+	assert_string_equal(c.nationality, "");
+	kiosk_vault_wipe(&vault);
+}
+
 static void test_certificate_rejects(void **state)
 {
 	static const char *const bad[] = {
@@ -577,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_challenge_rejects),
 		cmocka_unit_test(test_certificate_domestic),
 		cmocka_unit_test(test_certificate_overseas),
+		cmocka_unit_test(test_certificate_nationality),
 		cmocka_unit_test(test_certificate_rejects),
 		cmocka_unit_test(test_certificate_large_shc),
 		cmocka_unit_test(test_request_exact_bytes),

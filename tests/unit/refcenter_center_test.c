@@ -155,6 +155,8 @@ static void domestic_standard(void **state)
 	rid_hex(rid, 1);
 	o = issue("standard", rid, "131016", "domestic");
 	assert_null(cJSON_GetObjectItem(o, "vdsnc"));
+	/* nationality is for the overseas page only */
+	assert_null(cJSON_GetObjectItemCaseSensitive(o, "nationality"));
 	assert_memory_equal(cJSON_GetStringValue(cJSON_GetObjectItem(o, "certificate_id")),
 			    "JP-131016-", 10);
 	claims = open_shc(o);
@@ -263,7 +265,14 @@ static void overseas_adds_romaji_and_vdsnc(void **state)
 			    "MIHON");
 	seal = cJSON_GetObjectItem(o, "vdsnc");
 	assert_true(refc_vdsnc_verify(seal));
+	/* from the passport registration (fixtures), beside the seal, not inside it */
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+										  "nationality")),
+			    "JPN");
 	data = cJSON_GetObjectItem(seal, "data");
+	assert_null(cJSON_GetObjectItemCaseSensitive(data, "nationality"));
+	assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItem(data, "msg"),
+						     "nationality"));
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
 				    cJSON_GetObjectItem(data, "hdr"), "t")),
 			    "icao.vacc");
@@ -291,6 +300,21 @@ static void overseas_adds_romaji_and_vdsnc(void **state)
 				  cJSON_CreateString("OTHER PERSON"));
 	assert_false(refc_vdsnc_verify(seal));
 	cJSON_Delete(claims);
+	cJSON_Delete(o);
+}
+
+static void overseas_nationality_per_resident(void **state)
+{
+	char rid[33];
+	cJSON *o;
+
+	(void)state;
+	/* the record's nationality, not a constant "JPN" */
+	rid_hex(rid, 18);
+	o = issue("foreign", rid, "271004", "overseas");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+										  "nationality")),
+			    "USA");
 	cJSON_Delete(o);
 }
 
@@ -479,6 +503,7 @@ int main(void)
 		cmocka_unit_test(second_municipality_has_its_own_records),
 		cmocka_unit_test(at_most_five_newest_doses),
 		cmocka_unit_test(overseas_adds_romaji_and_vdsnc),
+		cmocka_unit_test(overseas_nationality_per_resident),
 		cmocka_unit_test(overseas_needs_registration),
 		cmocka_unit_test(no_records_and_isolation),
 		cmocka_unit_test(not_participating),

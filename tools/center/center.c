@@ -202,6 +202,18 @@ static void make_uvci(struct rc_center *c, char out[13])
 	out[12] = '\0';
 }
 
+/* ISO 3166-1 alpha-3 as the protocol sends it; a record without one (or with
+ * junk) is answered without the field rather than with a wrong nationality. */
+static bool alpha3(const char *s)
+{
+	for (size_t i = 0; i < 3; i++) {
+		if (s[i] < 'A' || s[i] > 'Z') {
+			return false;
+		}
+	}
+	return s[3] == '\0';
+}
+
 /* Everything after the request parsed; called with c->lock held. @err names the
  * protocol error, or NULL on success with a->body set. */
 static const char *issue(struct rc_center *c, const struct rc_cert_request *q,
@@ -293,6 +305,11 @@ static const char *issue(struct rc_center *c, const struct rc_cert_request *q,
 			goto out;
 		}
 		cJSON_AddItemToObject(o, "vdsnc", seal);
+		/* Not in the seal (VDS-NC v1 has no nationality): the municipality's
+		 * passport registration, vouched for by this mutual-TLS answer only. */
+		if (alpha3(res->nationality)) {
+			cJSON_AddStringToObject(o, "nationality", res->nationality);
+		}
 	}
 	a->http = 200;
 	a->body = cJSON_PrintUnformatted(o);

@@ -192,6 +192,7 @@ static void emit(const struct fetch_ctx *x, const struct fetch_opts *o,
 			json_out_str(&j, "romaji_family", m->romaji_family);
 			json_out_str(&j, "romaji_given", m->romaji_given);
 			json_out_str(&j, "passport", m->vds.passport);
+			json_out_str(&j, "nationality", m->nationality);
 		}
 		for (unsigned i = 0; i < m->dose_count; i++) {
 			emit_dose(&j, &m->doses[i], tmp, 512);

@@ -39,6 +39,7 @@
 #define CENTER_MUNI_NAME_MAX 128         /* bytes incl. NUL (UTF-8) */
 #define CENTER_CERT_ID_MAX 64
 #define CENTER_ISSUED_AT_MAX 32
+#define CENTER_NATIONALITY_LEN 3         /* ISO 3166-1 alpha-3 */
 /* Vault bytes one center_request_certificate() needs at most: the answer body,
  * the JSON request (base64 of the card files) and the copies handed back. */
 #define CENTER_CERT_VAULT_NEED (3u * CENTER_BODY_MAX + 64u * 1024u)
@@ -249,6 +250,9 @@ struct center_certificate {
 	size_t shc_len;
 	char *vdsnc;            /* minified JSON text of the seal; NULL for domestic */
 	size_t vdsnc_len;
+	/* Overseas: the municipality's passport registration ("JPN"), "" when the
+	 * answer has none. Not covered by the seal's signature: only mutual TLS. */
+	char nationality[CENTER_NATIONALITY_LEN + 1];
 };
 
 /** Draw a fresh request_id (32 lowercase hex) from the client's DRBG: once per
@@ -301,7 +305,12 @@ int center_municipalities_to_json(const struct center_municipality *m, size_t n,
 /** Parse a challenge answer body. */
 int center_parse_challenge(const uint8_t *body, size_t len, struct center_challenge *out);
 
-/** Parse an `issued` answer body; @expect is the requested type. Strings go to @v. */
+/**
+ * Parse an `issued` answer body; @expect is the requested type. Strings go to @v.
+ * `nationality` (overseas only) must be 3 ASCII upper-case letters when present:
+ * absent leaves out->nationality "", malformed is KIOSK_ERR_CENTER_PROTOCOL. A
+ * domestic answer's `nationality` is ignored (as its `vdsnc` is).
+ */
 int center_parse_certificate(const uint8_t *body, size_t len, enum center_cert_type expect,
 			     struct kiosk_vault *v, struct center_certificate *out);
 
