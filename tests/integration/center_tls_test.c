@@ -372,6 +372,57 @@ static void answer_json(struct srv *s, unsigned status, const char *json)
 	srv_answer(s, json);
 }
 
+/*
+ * Answer only once s_server has logged @count copies of @needle (the request of
+ * a new connection). s_server relays its stdin to whichever connection is open:
+ * an answer queued while it is still closing the previous one would go there
+ * and be lost, so later exchanges wait for their own request first.
+ */
+struct late_answer {
+	struct srv *s;
+	const char *needle;
+	size_t count;
+	char resp[512];
+	pthread_t th;
+};
+
+static void *late_answer_run(void *arg)
+{
+	struct late_answer *a = arg;
+
+	if (wait_count(a->s, a->needle, a->count, 10000)) {
+		size_t n = strlen(a->resp);
+
+		if (write(a->s->in_fd, a->resp, n) != (ssize_t)n) {
+			return NULL; /* the client then times out, and the test says so */
+		}
+	}
+	return NULL;
+}
+
+static void answer_after(struct late_answer *a, struct srv *s, const char *needle, size_t count,
+			 const char *resp)
+{
+	a->s = s;
+	a->needle = needle;
+	a->count = count;
+	assert_true(strlen(resp) < sizeof(a->resp));
+	snprintf(a->resp, sizeof(a->resp), "%s", resp);
+	assert_int_equal(pthread_create(&a->th, NULL, late_answer_run, a), 0);
+}
+
+static void answer_json_after(struct late_answer *a, struct srv *s, const char *needle,
+			      size_t count, const char *json)
+{
+	char resp[512];
+
+	snprintf(resp, sizeof(resp),
+		 "HTTP/1.1 200 X\r\nContent-Type: application/json; charset=utf-8\r\n"
+		 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+		 strlen(json), json);
+	answer_after(a, s, needle, count, resp);
+}
+
 /* ---- good server: HTTP framing, resumption -------------------------------- */
 
 static void test_good_server_and_resumption(void **state)
@@ -380,6 +431,7 @@ static void test_good_server_and_resumption(void **state)
 	struct center_client c;
 	struct center_municipality m[8];
 	struct center_challenge ch;
+	struct late_answer late;
 	size_t n = 0;
 
 	(void)state;
@@ -397,12 +449,14 @@ static void test_good_server_and_resumption(void **state)
 	assert_int_equal(log_count(&s, "Kiosk-Protocol: 1\r\n"), 1);
 
 	/* second connection: chunked answer, session resumed */
-	srv_answer(&s, "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
-		       "Transfer-Encoding: chunked\r\n\r\n"
-		       "e;ext=1\r\n{\"challenge\":\"\r\n"
-		       "2b\r\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\r\n"
-		       "12\r\n\",\"expires_in\":60}\r\n0\r\nX-T: 1\r\n\r\n");
+	answer_after(&late, &s, "POST /v1/challenges HTTP/1.1\r\n", 1,
+		     "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+		     "Transfer-Encoding: chunked\r\n\r\n"
+		     "e;ext=1\r\n{\"challenge\":\"\r\n"
+		     "2b\r\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\r\n"
+		     "12\r\n\",\"expires_in\":60}\r\n0\r\nX-T: 1\r\n\r\n");
 	assert_int_equal(center_post_challenge(&c, &ch), KIOSK_OK);
+	pthread_join(late.th, NULL);
 	assert_int_equal(ch.expires_in, 60);
 	assert_int_equal(ch.bytes[31], 31);
 	assert_true(c.last_resumed);
@@ -411,8 +465,9 @@ static void test_good_server_and_resumption(void **state)
 
 	/* a forgotten session means a full handshake again */
 	center_forget_session(&c);
-	answer_json(&s, 200, MUNI_JSON);
+	answer_json_after(&late, &s, "GET /v1/municipalities HTTP/1.1\r\n", 2, MUNI_JSON);
 	assert_int_equal(center_get_municipalities(&c, m, 8, &n), KIOSK_OK);
+	pthread_join(late.th, NULL);
 	assert_false(c.last_resumed);
 	assert_int_equal(c.handshakes_full, 2);
 
