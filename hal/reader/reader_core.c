@@ -29,6 +29,8 @@
 #define ISO_SW1_WRONG_LE 0x6C
 #define ISO_SW1_NO_DIAG 0x6F
 #define APDU_HEADER_LEN 4u
+/* How long an empty answer waits for the reader to report the card gone. */
+#define EMPTY_ANSWER_SETTLE_MS 500u
 
 void hal_reader_init(struct hal_reader *r)
 {
@@ -157,7 +159,13 @@ int hal_reader_get_features(struct hal_reader *r, uint8_t *buf, size_t cap, size
 	return r->ops->get_features(r->priv, buf, cap, len);
 }
 
-/* One APDU on the wire: counted, and its answer must hold at least SW1 SW2. */
+/*
+ * One APDU on the wire: counted, and its answer must hold at least SW1 SW2.
+ * No answer at all can mean the card just left: vpcd, for one, passes the
+ * end of its card connection up as a successful empty transmit before pcscd
+ * has noticed the removal. Whether the card is gone is then asked (briefly)
+ * of the backend, so every reader reports a pulled card the same way.
+ */
 static int wire(struct hal_reader *r, const uint8_t *cmd, size_t clen, uint8_t *resp, size_t cap,
 		size_t *n)
 {
@@ -168,6 +176,10 @@ static int wire(struct hal_reader *r, const uint8_t *cmd, size_t clen, uint8_t *
 	rc = r->ops->transmit(r->priv, cmd, clen, resp, cap, n);
 	if (rc == 0 && (*n < 2 || *n > cap)) {
 		rc = KIOSK_ERR_CARD_PROTOCOL;
+		if (*n == 0 && r->ops->wait_card != NULL &&
+		    r->ops->wait_card(r->priv, false, EMPTY_ANSWER_SETTLE_MS) == 0) {
+			rc = KIOSK_ERR_CARD_REMOVED;
+		}
 	}
 	return rc;
 }

@@ -36,6 +36,8 @@ static struct {
 	int open_rc;
 	bool priv_was_zero;
 	void *priv_seen;
+	bool card_gone; /* wait_card reports the card absent */
+	unsigned waits_absent; /* wait_card(absent) calls */
 } fake;
 
 #define FAKE_PRIV_SIZE 64
@@ -67,7 +69,10 @@ static int fake_wait_card(void *priv, bool present, unsigned timeout_ms)
 {
 	(void)priv;
 	(void)timeout_ms;
-	return present ? 0 : KIOSK_ERR_TIMEOUT;
+	if (!present) {
+		fake.waits_absent++;
+	}
+	return present != fake.card_gone ? 0 : KIOSK_ERR_TIMEOUT;
 }
 
 static int fake_connect(void *priv, struct hal_card_info *info)
@@ -534,6 +539,30 @@ static void test_short_response_is_protocol_error(void **state)
 	assert_int_equal(r->apdu_count, 4);
 }
 
+/* No answer from a card that has just been pulled (vpcd does this): removed,
+ * not a protocol error; a card still present keeps the protocol error. */
+static void test_empty_answer_from_pulled_card(void **state)
+{
+	struct hal_reader *r = *state;
+	uint8_t resp[64];
+	size_t n = 99;
+
+	push(NULL, 0);
+	assert_int_equal(hal_reader_transmit(r, select_ap, sizeof(select_ap), resp, sizeof(resp),
+					     &n), KIOSK_ERR_CARD_PROTOCOL);
+	assert_int_equal(fake.waits_absent, 1);
+	fake.card_gone = true;
+	push(NULL, 0);
+	assert_int_equal(hal_reader_transmit(r, select_ap, sizeof(select_ap), resp, sizeof(resp),
+					     &n), KIOSK_ERR_CARD_REMOVED);
+	assert_int_equal(n, 0);
+	/* a one-byte answer is garbled, whatever the card's state */
+	PUSH(0x90);
+	assert_int_equal(hal_reader_transmit(r, select_ap, sizeof(select_ap), resp, sizeof(resp),
+					     &n), KIOSK_ERR_CARD_PROTOCOL);
+	assert_int_equal(fake.waits_absent, 2);
+}
+
 static void test_backend_errors_pass_through(void **state)
 {
 	struct hal_reader *r = *state;
@@ -686,6 +715,7 @@ int main(void)
 		T(test_verify_never_resent),
 		T(test_first_command_is_consumed_by_verify),
 		T(test_short_response_is_protocol_error),
+		T(test_empty_answer_from_pulled_card),
 		T(test_backend_errors_pass_through),
 		T(test_bad_args),
 		cmocka_unit_test(test_lifecycle),
