@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <mbedtls/asn1.h>
@@ -25,6 +24,7 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/platform_util.h>
 
+#include "kiosk/clock.h"
 #include "kiosk/center.h"
 #include "kiosk/err.h"
 
@@ -45,14 +45,6 @@ static bool host_char(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
 	       ch == '.' || ch == '-';
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int center_url_parse(const char *url, char *host, size_t host_cap, char *port, size_t port_cap,
@@ -362,7 +354,7 @@ static int tcp_connect(struct center_client *c)
 	struct addrinfo hints;
 	struct addrinfo *res = NULL;
 	struct addrinfo *ai;
-	long long deadline = now_ms() + c->connect_timeout_ms;
+	long long deadline = kiosk_now_ms() + c->connect_timeout_ms;
 	int rc = KIOSK_ERR_CENTER_UNREACHABLE;
 	int ret;
 
@@ -395,7 +387,7 @@ static int tcp_connect(struct center_client *c)
 				continue;
 			}
 			do {
-				left = deadline - now_ms();
+				left = deadline - kiosk_now_ms();
 				ret = left > 0 ? poll(&pfd, 1, (int)left) : 0;
 			} while (ret < 0 && errno == EINTR);
 			if (ret == 0) {
@@ -519,7 +511,7 @@ int center_connect(struct center_client *c)
 	if (rc != 0) {
 		goto out;
 	}
-	deadline = now_ms() + c->handshake_timeout_ms;
+	deadline = kiosk_now_ms() + c->handshake_timeout_ms;
 	ret = mbedtls_ssl_setup(&c->ssl, &c->conf);
 	if (ret == 0) {
 		ret = mbedtls_ssl_set_hostname(&c->ssl, c->host_is_ip ? NULL : c->host);
@@ -537,7 +529,7 @@ int center_connect(struct center_client *c)
 
 	/* Step by step so the whole handshake, not each read, has the deadline. */
 	while (c->ssl.state != MBEDTLS_SSL_HANDSHAKE_OVER) {
-		long long left = deadline - now_ms();
+		long long left = deadline - kiosk_now_ms();
 
 		if (left <= 0) {
 			rc = KIOSK_ERR_TLS_HANDSHAKE_TIMEOUT;

@@ -5,10 +5,10 @@
  * and finish() the only way out of an issuance.
  */
 #include <string.h>
-#include <time.h>
 
 #include <mbedtls/platform_util.h>
 
+#include "kiosk/clock.h"
 #include "kiosk/err.h"
 #include "kiosk/flow.h"
 #include "kiosk/oplog.h"
@@ -69,19 +69,10 @@ static const char *prompt_of(const struct flow *f, enum kiosk_screen_id s)
 	}
 }
 
-/* How long a blocking step took, for the operation log (the flow's own
- * clock @now is the time the step began). */
-static long step_ms(long t0_mono)
+/* How long a blocking step took, for the operation log. */
+static long step_ms(int64_t t0)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L - t0_mono;
-}
-
-static long mono_now(void)
-{
-	return step_ms(0);
+	return (long)(kiosk_now_ms() - t0);
 }
 
 static void enter(struct flow *f, enum kiosk_screen_id s, long now)
@@ -119,22 +110,15 @@ static void finish(struct flow *f, int result, long now)
 	f->last_result = result;
 }
 
-static void reset_view(struct flow *f)
-{
-	enum kiosk_lang lang = f->view.lang;
-
-	memset(&f->view, 0, sizeof(f->view));
-	f->view.lang = lang;
-	f->view.tries_left = -1;
-}
-
 static void go_idle(struct flow *f, long now)
 {
 	if (f->in_issuance) {
 		finish(f, KIOSK_ERR_CANCELLED, now);
 	}
-	reset_view(f);
+	/* the next resident starts from nothing, in Japanese */
+	memset(&f->view, 0, sizeof(f->view));
 	f->view.lang = KIOSK_LANG_JA;
+	f->view.tries_left = -1;
 	f->municipality[0] = '\0';
 	f->n_munis = 0;
 	enter(f, KIOSK_SCREEN_IDLE, now);
@@ -425,7 +409,7 @@ static void work_open(struct flow *f, long now)
 	bool pinpad = false;
 	int rc;
 
-	long t0 = mono_now();
+	int64_t t0 = kiosk_now_ms();
 
 	f->card_seen = false;
 	rc = f->svc->card_open(f->svc->ctx, &tries, &pinpad);
@@ -453,7 +437,7 @@ static void work_open(struct flow *f, long now)
 static void work_verify(struct flow *f, long now)
 {
 	int tries = f->view.tries_left;
-	long t0 = mono_now();
+	int64_t t0 = kiosk_now_ms();
 	int rc;
 
 	f->verify_pending = false;
@@ -491,7 +475,7 @@ static void work_verify(struct flow *f, long now)
 static void work_read(struct flow *f, long now)
 {
 	const char *name = NULL, *birth = NULL;
-	long t0 = mono_now();
+	int64_t t0 = kiosk_now_ms();
 	int rc = f->svc->card_read(f->svc->ctx, &name, &birth);
 
 	oplog_event(OPLOG_CARD_READ, NULL, rc, step_ms(t0));
@@ -512,7 +496,7 @@ static void work_read(struct flow *f, long now)
 
 void flow_work(struct flow *f, long now_ms)
 {
-	long t0 = mono_now();
+	int64_t t0 = kiosk_now_ms();
 	int rc;
 
 	switch (f->state) {

@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 
+#include "kiosk/clock.h"
 #include "hal/audio.h"
 #include "hal/display.h"
 #include "hal/script.h"
@@ -77,14 +77,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 static int parse_opts(int argc, char **argv, struct kiosk_opts *o)
@@ -222,7 +214,7 @@ static void show(struct kiosk *k)
 	}
 	if (!k->ready_sent && f->state == KIOSK_SCREEN_IDLE) {
 		k->ready_sent = true;
-		oplog_event(OPLOG_READY, NULL, KIOSK_OK, mono_ms() - k->start_ms);
+		oplog_event(OPLOG_READY, NULL, KIOSK_OK, kiosk_now_ms() - k->start_ms);
 		if (k->board.systemd_watchdog) {
 			sd_notify(0, "READY=1");
 		}
@@ -251,7 +243,7 @@ static int next_input(struct kiosk *k, int wait_ms)
 		}
 	}
 	if (rc == 1 && ev.kind == HAL_INPUT_TAP) {
-		flow_tap(&k->flow, ev.id, mono_ms());
+		flow_tap(&k->flow, ev.id, kiosk_now_ms());
 	} else if (rc == 1 && ev.kind == HAL_INPUT_QUIT) {
 		k->flow.quit_when_idle = true;
 	}
@@ -269,7 +261,7 @@ static int run(struct kiosk *k)
 		.take_card_ms = k->board.take_card_timeout_ms,
 		.take_paper_ms = k->board.take_paper_ms,
 		.message_ms = k->board.message_ms,
-	}, mono_ms());
+	}, kiosk_now_ms());
 	for (;;) {
 		if (f->changed || f->prompt != NULL) {
 			show(k);
@@ -287,13 +279,13 @@ static int run(struct kiosk *k)
 			return 0;
 		}
 		if (flow_has_work(f)) {
-			flow_work(f, mono_ms());
+			flow_work(f, kiosk_now_ms());
 			continue;
 		}
 		if (next_input(k, TICK_MS) != 0) {
 			return EXIT_SCRIPT;
 		}
-		flow_tick(f, mono_ms());
+		flow_tick(f, kiosk_now_ms());
 	}
 }
 
@@ -317,7 +309,7 @@ int main(int argc, char **argv)
 	int code = 0;
 	int rc;
 
-	k.start_ms = mono_ms();
+	k.start_ms = kiosk_now_ms();
 	if (kiosk_harden_heap(argv) != 0 || kiosk_harden_process() != 0) {
 		fprintf(stderr, "kiosk: cannot harden the process\n");
 		return EXIT_SERVICE;
@@ -352,7 +344,7 @@ int main(int argc, char **argv)
 	}
 	if (rc == 0) {
 		/* the list is ready before the first resident; a failure is retried later */
-		(void)kiosk_services_refresh(&k.svc, mono_ms());
+		(void)kiosk_services_refresh(&k.svc, kiosk_now_ms());
 		code = run(&k);
 	} else {
 		code = rc == KIOSK_ERR_CONFIG || rc == KIOSK_ERR_REFUSED ? EXIT_USAGE : EXIT_SERVICE;
@@ -368,7 +360,7 @@ int main(int argc, char **argv)
 	hal_display_close(&k.display);
 	kiosk_services_close(&k.svc);
 	kiosk_ui_shutdown();
-	oplog_event(OPLOG_STOP, NULL, code == 0 ? KIOSK_OK : KIOSK_ERR_INTERNAL, mono_ms() - k.start_ms);
+	oplog_event(OPLOG_STOP, NULL, code == 0 ? KIOSK_OK : KIOSK_ERR_INTERNAL, kiosk_now_ms() - k.start_ms);
 	oplog_close();
 	return code;
 }

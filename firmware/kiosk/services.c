@@ -9,6 +9,7 @@
 
 #include <mbedtls/platform_util.h>
 
+#include "kiosk/clock.h"
 #include "kiosk/err.h"
 #include "kiosk/issuance.h"
 #include "kiosk/oplog.h"
@@ -20,14 +21,6 @@
 /* The reader's own keypad waits this long for the resident (part 10 timeout). */
 #define PINPAD_TIMEOUT_S 30
 #define NAME_BUF_MAX (MNC_NAME_MAX + 2)
-
-static long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 static double cpu_ms(void)
 {
@@ -46,20 +39,20 @@ struct step_clock {
 
 static void step_begin(struct step_clock *c)
 {
-	c->wall0 = mono_ms();
+	c->wall0 = kiosk_now_ms();
 	c->cpu0 = cpu_ms();
 }
 
 static void step_end(struct kiosk_services *k, const struct step_clock *c)
 {
-	k->steps_ms += (double)(mono_ms() - c->wall0);
+	k->steps_ms += (double)(kiosk_now_ms() - c->wall0);
 	k->cpu_ms += cpu_ms() - c->cpu0;
 }
 
 static int op_municipalities(void *ctx, const struct center_municipality **list, size_t *n)
 {
 	struct kiosk_services *k = ctx;
-	long now = mono_ms();
+	long now = kiosk_now_ms();
 
 	if (k->n_munis == 0 || now - k->munis_at_ms >= (long)k->board->munis_refresh_ms) {
 		int rc = kiosk_services_refresh(k, now);
@@ -94,7 +87,7 @@ static int op_card_open(void *ctx, int *tries_left, bool *pinpad)
 		.allow_sfi = k->board->allow_sfi,
 		.allow_extended = k->board->allow_extended,
 	};
-	long t0 = mono_ms();
+	long t0 = kiosk_now_ms();
 	int rc;
 
 	k->card_ms = 0;
@@ -113,7 +106,7 @@ static int op_card_open(void *ctx, int *tries_left, bool *pinpad)
 		rc = mnc_query_tries(&k->session, tries_left);
 	}
 	*pinpad = (k->reader.info.caps & HAL_READER_CAP_PINPAD) != 0;
-	k->card_ms += mono_ms() - t0;
+	k->card_ms += kiosk_now_ms() - t0;
 	return rc;
 }
 
@@ -159,7 +152,7 @@ static int holder_for_screen(struct kiosk_services *k, const char **name, const 
 static int op_card_read(void *ctx, const char **name, const char **birth)
 {
 	struct kiosk_services *k = ctx;
-	long t0 = mono_ms(), t1;
+	long t0 = kiosk_now_ms(), t1;
 	struct step_clock sc;
 	int rc;
 
@@ -168,7 +161,7 @@ static int op_card_read(void *ctx, const char **name, const char **birth)
 	step_begin(&sc);
 	/* The center's challenge is fetched while the card is in: the card signs it. */
 	rc = center_post_challenge(&k->client, &k->challenge);
-	t1 = mono_ms();
+	t1 = kiosk_now_ms();
 	k->center_ms = t1 - t0;
 	if (rc == 0) {
 		rc = mnc_read_personal(&k->session);
@@ -184,7 +177,7 @@ static int op_card_read(void *ctx, const char **name, const char **birth)
 	}
 	/* The card goes back to the resident now: unpowered, PIN state cleared. */
 	hal_reader_disconnect(&k->reader);
-	k->card_ms += mono_ms() - t1;
+	k->card_ms += kiosk_now_ms() - t1;
 	if (rc == 0) {
 		rc = holder_for_screen(k, name, birth);
 	}
@@ -197,7 +190,7 @@ static int op_request(void *ctx, const char *municipality, enum center_cert_type
 	struct kiosk_services *k = ctx;
 	struct issuance_trust trust = { .issuers = k->issuers, .csca = k->csca };
 	bool holder_match = false;
-	long t0 = mono_ms();
+	long t0 = kiosk_now_ms();
 	struct step_clock sc;
 	int rc;
 
@@ -214,7 +207,7 @@ static int op_request(void *ctx, const char *municipality, enum center_cert_type
 	if (rc == 0 && !holder_match) {
 		rc = KIOSK_ERR_CERT_HOLDER_MISMATCH;
 	}
-	k->center_ms += mono_ms() - t0;
+	k->center_ms += kiosk_now_ms() - t0;
 	step_end(k, &sc);
 	return rc;
 }
@@ -224,7 +217,7 @@ static int op_print(void *ctx)
 	struct kiosk_services *k = ctx;
 	struct print_step_opts po = { .keep_fonts = true };
 	char stem[32];
-	long t0 = mono_ms();
+	long t0 = kiosk_now_ms();
 	struct step_clock sc;
 	int rc;
 
@@ -247,7 +240,7 @@ static int op_print(void *ctx)
 	if (rc == 0) {
 		k->printed++;
 	}
-	k->print_ms = mono_ms() - t0;
+	k->print_ms = kiosk_now_ms() - t0;
 	step_end(k, &sc);
 	if (rc == 0 && k->opt.timing) {
 		/* numbers only: PIN accepted -> job handed over, and where the time went */

@@ -15,12 +15,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <unistd.h>
 
 #include <mbedtls/platform_util.h>
 
+#include "kiosk/clock.h"
 #include "display_tty.h"
 #include "hal/display.h"
 #include "kiosk/err.h"
@@ -51,14 +51,6 @@ struct out {
 	char buf[TTY_OUT_MAX];
 	size_t len;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void put_raw(struct out *o, const char *s, size_t n)
 {
@@ -114,11 +106,11 @@ static void putf(struct out *o, const char *fmt, ...)
 
 static int write_all(int fd, const char *s, size_t n)
 {
-	int64_t deadline = now_ms() + TTY_WRITE_TIMEOUT_MS;
+	int64_t deadline = kiosk_now_ms() + TTY_WRITE_TIMEOUT_MS;
 
 	while (n > 0) {
 		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - kiosk_now_ms();
 		ssize_t w;
 		int r;
 
@@ -468,7 +460,7 @@ static int fill(struct tty_priv *p, int timeout_ms)
 static int tty_poll(void *priv, struct hal_input_event *ev, int timeout_ms)
 {
 	struct tty_priv *p = priv;
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = kiosk_now_ms() + timeout_ms;
 	unsigned late = 0;
 
 	for (;;) {
@@ -483,7 +475,7 @@ static int tty_poll(void *priv, struct hal_input_event *ev, int timeout_ms)
 			ev->kind = HAL_INPUT_QUIT;
 			return 1;
 		}
-		left = deadline - now_ms();
+		left = deadline - kiosk_now_ms();
 		if (left < 0) {
 			left = 0;
 		}

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kiosk/clock.h"
 #include "hal/script.h"
 #include "kiosk/err.h"
 #include "simctl.h"
@@ -51,20 +52,12 @@ struct hal_script {
 	char ctl[PATH_MAX]; /* simulator control socket; "" = $KIOSK_CARDSIM_CTL */
 };
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* Sleep until @until (ms, CLOCK_MONOTONIC) in steps of at most 50 ms, so a
  * signal or a clock oddity never stretches one call. */
 static void sleep_until(long until)
 {
 	for (;;) {
-		long left = until - now_ms();
+		long left = until - kiosk_now_ms();
 		struct timespec ts;
 
 		if (left <= 0) {
@@ -429,7 +422,7 @@ int hal_script_next(struct hal_script *s, const char *screen, struct hal_input_e
 		return KIOSK_ERR_INVALID_ARG;
 	}
 	memset(ev, 0, sizeof(*ev));
-	call_end = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	call_end = kiosk_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	if (screen == NULL) {
 		screen = "";
 	}
@@ -443,7 +436,7 @@ int hal_script_next(struct hal_script *s, const char *screen, struct hal_input_e
 			return 1;
 		}
 		a = &s->acts[s->pc];
-		now = now_ms();
+		now = kiosk_now_ms();
 		if ((a->verb == V_EXPECT || a->verb == V_WAIT) && !s->started) {
 			s->deadline = now + a->ms;
 			s->started = true;
@@ -464,7 +457,7 @@ int hal_script_next(struct hal_script *s, const char *screen, struct hal_input_e
 			/* The screen cannot change while we hold the caller: wait as a
 			 * display poll would, then report the deadline if it passed. */
 			sleep_until(call_end < s->deadline ? call_end : s->deadline);
-			if (now_ms() >= s->deadline) {
+			if (kiosk_now_ms() >= s->deadline) {
 				continue;
 			}
 			return 0;
@@ -497,10 +490,10 @@ int hal_script_next(struct hal_script *s, const char *screen, struct hal_input_e
 				continue;
 			}
 			sleep_until(call_end < s->deadline ? call_end : s->deadline);
-			if (now_ms() >= s->deadline) {
+			if (kiosk_now_ms() >= s->deadline) {
 				next_action(s);
 				/* Go on only if the call still has time: an expect after it may sleep. */
-				if (now_ms() < call_end) {
+				if (kiosk_now_ms() < call_end) {
 					continue;
 				}
 			}

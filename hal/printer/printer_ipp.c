@@ -29,6 +29,7 @@
 #include <cups/http.h>
 #include <cups/ipp.h>
 
+#include "kiosk/clock.h"
 #include "hal/printer.h"
 #include "kiosk/err.h"
 
@@ -51,17 +52,9 @@ struct ipp_priv {
 	unsigned exchange_ms; /* min(HAL_PRINTER_EXCHANGE_TIMEOUT_MS, the config's timeout) */
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static unsigned remaining_ms(uint64_t deadline)
 {
-	uint64_t now = now_ms();
+	uint64_t now = kiosk_now_ms();
 
 	return now >= deadline ? 0 : (unsigned)(deadline - now);
 }
@@ -130,7 +123,7 @@ static void ipp_close(void *priv)
 /* Connect within @ms. NULL with *err set on failure. */
 static http_t *ipp_connect(const struct ipp_priv *ip, unsigned ms, int *err)
 {
-	uint64_t t0 = now_ms();
+	uint64_t t0 = kiosk_now_ms();
 	http_t *http;
 
 	http = httpConnect2(ip->host, ip->port, NULL, AF_UNSPEC, ip->encryption, 1, (int)ms,
@@ -138,7 +131,7 @@ static http_t *ipp_connect(const struct ipp_priv *ip, unsigned ms, int *err)
 	if (http == NULL) {
 		/* libcups reports a refused and a timed-out connect alike; the
 		 * elapsed time tells them apart. */
-		*err = (errno == ETIMEDOUT || now_ms() - t0 + 50 >= ms) ?
+		*err = (errno == ETIMEDOUT || kiosk_now_ms() - t0 + 50 >= ms) ?
 			       KIOSK_ERR_PRINTER_TIMEOUT :
 			       KIOSK_ERR_PRINTER_UNREACHABLE;
 		return NULL;
@@ -155,7 +148,7 @@ static void ipp_set_timeout(http_t *http, unsigned ms)
 /* After a failed exchange: did it run out of time, or lose the printer? */
 static int exchange_err(uint64_t started, unsigned budget_ms)
 {
-	return now_ms() - started + 50 >= budget_ms ? KIOSK_ERR_PRINTER_TIMEOUT :
+	return kiosk_now_ms() - started + 50 >= budget_ms ? KIOSK_ERR_PRINTER_TIMEOUT :
 						      KIOSK_ERR_PRINTER_UNREACHABLE;
 }
 
@@ -221,7 +214,7 @@ static int query_status(const struct ipp_priv *ip, http_t *http, unsigned budget
 {
 	static const char *const attrs[] = { "printer-state", "printer-state-reasons",
 					     "printer-is-accepting-jobs" };
-	uint64_t t0 = now_ms();
+	uint64_t t0 = kiosk_now_ms();
 	ipp_t *req;
 	ipp_t *resp;
 	int rc;
@@ -275,7 +268,7 @@ static int ipp_status(void *priv, struct hal_printer_status *st)
 static int send_job(const struct ipp_priv *ip, http_t *http, const uint8_t *pdf, size_t len,
 		    const char *job_name, unsigned budget_ms, int *job_id)
 {
-	uint64_t t0 = now_ms();
+	uint64_t t0 = kiosk_now_ms();
 	http_status_t hs;
 	ipp_t *req;
 	ipp_t *resp = NULL;
@@ -340,7 +333,7 @@ static int job_state(const struct ipp_priv *ip, http_t *http, int job_id, unsign
 		     int *state)
 {
 	static const char *const attrs[] = { "job-state", "job-state-reasons" };
-	uint64_t t0 = now_ms();
+	uint64_t t0 = kiosk_now_ms();
 	ipp_attribute_t *a;
 	ipp_t *req;
 	ipp_t *resp;
@@ -411,7 +404,7 @@ static int ipp_print_pdf(void *priv, const uint8_t *pdf, size_t len, const char 
 {
 	const struct ipp_priv *ip = priv;
 	struct hal_printer_status st;
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = kiosk_now_ms() + timeout_ms;
 	unsigned poll = IPP_POLL_FIRST_MS;
 	http_t *http;
 	int job_id = 0;
